@@ -1,0 +1,33 @@
+"""Convolution arithmetic that matches Keras and PyTorch: shapes, parameters, cost, receptive fields.
+
+Channels-last throughout: shapes are ``(H, W, C)``, kernels ``(kh, kw, C_in / groups, C_out)``.
+"""
+
+from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
+from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
+from snippets.receptive import Field, LayerGeometry, receptive_field, receptive_fields
+from snippets.shapes import (
+    conv_output_shape,
+    effective_kernel_size,
+    padding_amounts,
+    transposed_output_shape,
+)
+
+__all__ = [
+    "Field",
+    "LayerGeometry",
+    "conv_macs",
+    "conv_output_shape",
+    "count_conv_params",
+    "dense_params",
+    "depthwise_macs",
+    "depthwise_params",
+    "effective_kernel_size",
+    "padding_amounts",
+    "receptive_field",
+    "receptive_fields",
+    "separable_macs",
+    "separable_params",
+    "transposed_macs",
+    "transposed_output_shape",
+]

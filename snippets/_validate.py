@@ -1,0 +1,81 @@
+"""One place that checks arguments, so every function fails the same clear way.
+
+Every check raises ``TypeError`` (wrong kind of value) or ``ValueError`` (right kind,
+wrong value) with a message of the form ``"<name> must be <what is allowed>, got <value>"``.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+Pair = tuple[int, int]
+
+
+def describe(value: Any) -> str:
+    """The value as it appears in an error message: its repr, and its type when that helps."""
+    if isinstance(value, (bool, float)) or not isinstance(value, (int, str, tuple, list)):
+        return f"{value!r} (a {type(value).__name__})"
+    return repr(value)
+
+
+def _fail(name: str, allowed: str, value: Any, error: type[Exception]) -> Exception:
+    return error(f"{name} must be {allowed}, got {describe(value)}")
+
+
+def is_plain_int(value: Any) -> bool:
+    """True for ``int`` and NumPy integers, False for ``bool`` (which Python counts as an int)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_int(name: str, value: Any, minimum: int = 1) -> int:
+    """Return ``value`` as an ``int`` if it is an integer ``>= minimum``, else raise."""
+    allowed = "a positive int" if minimum == 1 else f"an int >= {minimum}"
+    if not is_plain_int(value):
+        raise _fail(name, allowed, value, TypeError)
+    if value < minimum:
+        raise _fail(name, allowed, value, ValueError)
+    return int(value)
+
+
+def check_pair(name: str, value: Any, minimum: int = 1) -> Pair:
+    """Return ``(h, w)`` from an int (used for both axes) or a pair of ints ``>= minimum``."""
+    what = "positive int" if minimum == 1 else f"int >= {minimum}"
+    allowed = f"a {what} or a pair of {what}s"
+    if is_plain_int(value):
+        single = check_int(name, value, minimum)
+        return (single, single)
+    if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(is_plain_int, value)):
+        if min(value) < minimum:
+            raise _fail(name, allowed, value, ValueError)
+        return (int(value[0]), int(value[1]))
+    raise _fail(name, allowed, value, TypeError)
+
+
+def check_input_shape(name: str, value: Any) -> tuple[int, int, int]:
+    """Return ``(H, W, C)`` from a channels-last shape of three positive ints."""
+    allowed = "a channels-last shape (H, W, C) of three positive ints"
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise _fail(name, allowed, value, TypeError)
+    if not all(map(is_plain_int, value)):
+        raise _fail(name, allowed, value, TypeError)
+    if min(value) < 1:
+        raise _fail(name, allowed, value, ValueError)
+    height, width, channels = (int(v) for v in value)
+    return height, width, channels
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` if it is a ``bool``, else raise ``TypeError``."""
+    if not isinstance(value, bool):
+        raise _fail(name, "True or False", value, TypeError)
+    return value
+
+
+def check_divides(name: str, groups: int, others: dict[str, int]) -> None:
+    """Raise unless ``groups`` divides every count in ``others`` (e.g. input and output channels)."""
+    for other_name, count in others.items():
+        if count % groups:
+            raise ValueError(
+                f"{name} must divide {other_name} ({count}), got {groups}"
+            )
