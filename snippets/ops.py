@@ -1,0 +1,365 @@
+"""Convolutions that compute, in NumPy: channels-last arrays, Keras kernel layouts.
+
+``x`` is ``(N, H, W, C)`` or a single image ``(H, W, C)`` (the result comes back the same
+way). Padding takes every form :func:`snippets.shapes.conv_output_shape` takes, with the
+same meaning: strings are Keras' ``'valid'``/``'same'`` (odd pixel at the bottom/right),
+numbers are PyTorch's ``padding=``. Output shapes are always those of
+:mod:`snippets.shapes`. float32 stays float32 and float64 stays float64 (mixed inputs
+promote as NumPy does); integer, complex and bool arrays are refused.
+
+How each one is computed: :func:`conv2d` gathers every receptive-field patch as a row
+(:func:`im2col`) and does one matrix multiply per group; a 1x1 convolution is a plain
+matrix multiply; :func:`depthwise_conv2d` adds ``kh * kw`` shifted, scaled copies of the
+input; :func:`conv2d_transpose` multiplies every input pixel by the whole kernel and
+scatter-adds the results into the output (col2im).
+"""
+
+# --8<-- [start:imports]
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from snippets import _arrays
+from snippets._validate import Pair, check_int, check_pair
+from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts, transposed_output_shape
+
+# --8<-- [end:imports]
+
+__all__ = ["conv2d", "conv2d_transpose", "depthwise_conv2d", "im2col", "separable_conv2d"]
+
+
+# --8<-- [start:pad]
+def pad(x: np.ndarray, pads: tuple[Pair, Pair]) -> np.ndarray:
+    """Zeros around the spatial axes of ``(N, H, W, C)``: ``pads = ((top, bottom), (left, right))``."""
+    if pads == ((0, 0), (0, 0)):
+        return x
+    return np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+
+
+# --8<-- [end:pad]
+
+
+# --8<-- [start:im2col]
+def im2col(
+    x: np.ndarray, kernel_size: Pair, stride: Pair = (1, 1), dilation: Pair = (1, 1), groups: int = 1
+) -> np.ndarray:
+    """Every receptive field of the (already padded) ``x`` as a row, one matrix per group.
+
+    ``cols[g, (n, i, j), (u, v, c)] = x[n, i s + u d, j s + v d, g C_g + c]``, shape
+    ``(groups, N H_out W_out, kh kw C_g)`` with ``C_g = C / groups``. The windows are a
+    strided view (no copy); the one copy lays the rows out contiguously for the matmul.
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    n, _, _, channels = x.shape
+    windows = sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
+    windows = windows[:, ::sh, ::sw, :, ::dh, ::dw]  # (N, H_out, W_out, C, kh, kw)
+    _, out_h, out_w = windows.shape[:3]
+    windows = windows.reshape(n, out_h, out_w, groups, channels // groups, kh, kw)
+    rows = windows.transpose(3, 0, 1, 2, 5, 6, 4)  # (G, N, H_out, W_out, kh, kw, C_g)
+    return np.ascontiguousarray(rows).reshape(groups, n * out_h * out_w, kh * kw * (channels // groups))
+
+
+# --8<-- [end:im2col]
+
+
+def _finish(y: np.ndarray, bias: np.ndarray | None, dtype: np.dtype, batched: bool) -> np.ndarray:
+    """Add the bias per output channel, settle the dtype, drop the batch axis if ``x`` had none."""
+    if bias is not None:
+        y += bias
+    y = y.astype(dtype, copy=False)
+    return y if batched else y[0]
+
+
+# --8<-- [start:conv2d]
+def conv2d(
+    x,
+    kernel,
+    bias=None,
+    *,
+    stride: int | Pair = 1,
+    padding: PaddingSpec = "valid",
+    dilation: int | Pair = 1,
+    groups: int = 1,
+) -> np.ndarray:
+    """2D convolution (cross-correlation, as every framework computes it), Keras ``Conv2D``.
+
+    ``y[n,i,j,o] = b[o] + sum_{u,v,c} x[n, i s + u d - p_top, j s + v d - p_left, g C_g + c] k[u,v,c,o]``
+    with ``g = o // (C_out / groups)``, zeros outside ``x``. ``kernel`` is
+    ``(kh, kw, C_in / groups, C_out)``; the output shape is :func:`conv_output_shape`'s.
+    Computed as :func:`im2col` then one matrix multiply per group.
+    """
+    x, batched = _arrays.images("x", x)
+    kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_in // groups, C_out)")
+    n, height, width, c_in = x.shape
+    kh, kw, c_group, c_out = kernel.shape
+    groups = _check_groups(groups, x, kernel)
+    bias = _arrays.bias_vector(bias, c_out, kernel)
+    dtype = _arrays.common_dtype(x, kernel, bias)
+    strides, dilations = check_pair("stride", stride), check_pair("dilation", dilation)
+    pads = padding_amounts((height, width, c_in), (kh, kw), strides, padding, dilation=dilations)
+    out_h, out_w, _ = conv_output_shape(
+        (height, width, c_in), c_out, (kh, kw), strides, padding, dilation=dilations
+    )
+    x, kernel = x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
+    if (kh, kw) == (1, 1) and groups == 1 and pads == ((0, 0), (0, 0)):
+        y = pointwise(x[:, :: strides[0], :: strides[1], :], kernel)
+    else:
+        cols = im2col(pad(x, pads), (kh, kw), strides, dilations, groups)  # (G, M, kh kw C_g)
+        weights = kernel.reshape(kh, kw, c_group, groups, c_out // groups).transpose(3, 0, 1, 2, 4)
+        y = np.matmul(cols, weights.reshape(groups, kh * kw * c_group, c_out // groups))
+        y = y.transpose(1, 0, 2).reshape(n, out_h, out_w, c_out)  # no copy when groups == 1
+    return _finish(y, bias, dtype, batched)
+
+
+# --8<-- [end:conv2d]
+
+
+def _check_groups(groups, x: np.ndarray, kernel: np.ndarray) -> int:
+    """``groups`` must divide both channel counts, and the kernel must see ``C_in / groups``."""
+    groups = check_int("groups", groups)
+    c_in, c_out = x.shape[-1], kernel.shape[-1]
+    if c_in % groups or c_out % groups:
+        raise ValueError(
+            f"groups must divide the input channels of x (shape {x.shape}) and the output channels "
+            f"of kernel (shape {kernel.shape}), got groups={groups}"
+        )
+    _arrays.channels_match(x, "x", kernel, "kernel", 2, c_in // groups, "C_in // groups")
+    return groups
+
+
+# --8<-- [start:pointwise]
+def pointwise(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """A 1x1 convolution is a dense layer applied at every pixel: one matmul over all pixels.
+
+    ``y[n,i,j,o] = sum_c x[n,i,j,c] k[0,0,c,o]``, i.e. ``x.reshape(-1, C) @ k.reshape(C, C_out)``.
+    """
+    n, height, width, channels = x.shape
+    y = x.reshape(n * height * width, channels) @ kernel.reshape(channels, -1)
+    return y.reshape(n, height, width, -1)
+
+
+# --8<-- [end:pointwise]
+
+
+# --8<-- [start:depthwise_conv2d]
+def depthwise_conv2d(
+    x, kernel, bias=None, *, stride: int | Pair = 1, padding: PaddingSpec = "valid", dilation: int | Pair = 1
+) -> np.ndarray:
+    """Each input channel filtered on its own, Keras ``DepthwiseConv2D``.
+
+    ``y[n,i,j,c m + q] = b[c m + q] + sum_{u,v} x[n, i s + u d - p_top, j s + v d - p_left, c] k[u,v,c,q]``
+    for a kernel ``(kh, kw, C_in, m)`` (``m`` the depth multiplier): output channel
+    ``c m + q``, as Keras orders them. Computed as ``kh * kw`` shifted multiply-adds.
+    """
+    x, batched = _arrays.images("x", x)
+    kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_in, depth_multiplier)")
+    n, height, width, c_in = x.shape
+    kh, kw, _, multiplier = kernel.shape
+    _arrays.channels_match(x, "x", kernel, "kernel", 2, c_in, "C_in")
+    bias = _arrays.bias_vector(bias, c_in * multiplier, kernel)
+    dtype = _arrays.common_dtype(x, kernel, bias)
+    (sh, sw), (dh, dw) = check_pair("stride", stride), check_pair("dilation", dilation)
+    pads = padding_amounts((height, width, c_in), (kh, kw), (sh, sw), padding, dilation=(dh, dw))
+    out_h, out_w, _ = conv_output_shape(
+        (height, width, c_in), c_in, (kh, kw), (sh, sw), padding, dilation=(dh, dw)
+    )
+    xp, kernel = pad(x.astype(dtype, copy=False), pads), kernel.astype(dtype, copy=False)
+    y = np.zeros((n, out_h, out_w, c_in, multiplier), dtype)
+    for block in _row_blocks(n, out_h, out_w * c_in * multiplier):
+        _depthwise_taps(xp, kernel, y, block, (sh, sw), (dh, dw))
+    return _finish(y.reshape(n, out_h, out_w, c_in * multiplier), bias, dtype, batched)
+
+
+# --8<-- [end:depthwise_conv2d]
+
+
+# --8<-- [start:depthwise_taps]
+def _depthwise_taps(xp, kernel, y, block, stride: Pair, dilation: Pair) -> None:
+    """``y[block] += x shifted by (u d, v d), strided by s, times k[u, v]`` for every tap.
+
+    ``block = (image, first_row, stop_row)``: the output is done a band of rows at a time so
+    that the running sum stays in the CPU cache (NumPy cannot fuse the multiply and add).
+    """
+    (image, first, stop), (sh, sw), (dh, dw) = block, stride, dilation
+    kh, kw, _, multiplier = kernel.shape
+    out = y[image, first:stop]  # (rows, W_out, C, m), a view
+    scratch = np.empty_like(out)
+    rows, out_w = out.shape[:2]
+    for u in range(kh):
+        for v in range(kw):
+            top, left = first * sh + u * dh, v * dw
+            patch = xp[
+                image, top : top + (rows - 1) * sh + 1 : sh, left : left + (out_w - 1) * sw + 1 : sw, :, None
+            ]
+            np.multiply(patch, kernel[u, v], out=scratch)
+            out += scratch
+
+
+# --8<-- [end:depthwise_taps]
+
+
+def _row_blocks(n: int, out_h: int, row_size: int, budget: int = 1 << 16):
+    """``(image, first_row, stop_row)`` bands of about ``budget`` output values each."""
+    rows = max(1, budget // max(row_size, 1))
+    for image in range(n):
+        for first in range(0, out_h, rows):
+            yield image, first, min(first + rows, out_h)
+
+
+# --8<-- [start:separable_conv2d]
+def separable_conv2d(
+    x,
+    depthwise_kernel,
+    pointwise_kernel,
+    bias=None,
+    *,
+    stride: int | Pair = 1,
+    padding: PaddingSpec = "valid",
+    dilation: int | Pair = 1,
+) -> np.ndarray:
+    """Depthwise then pointwise, Keras ``SeparableConv2D`` (one bias, after the pointwise step).
+
+    ``y = b + pointwise(depthwise(x, k_dw), k_pw)``: ``depthwise_kernel`` is
+    ``(kh, kw, C_in, m)``, ``pointwise_kernel`` ``(1, 1, C_in m, C_out)``.
+    """
+    x_checked, _ = _arrays.images("x", x)
+    depthwise_kernel = _arrays.kernel4(
+        "depthwise_kernel", depthwise_kernel, "(kh, kw, C_in, depth_multiplier)"
+    )
+    pointwise_kernel = _arrays.kernel4(
+        "pointwise_kernel", pointwise_kernel, "(1, 1, C_in * depth_multiplier, C_out)"
+    )
+    _arrays.channels_match(
+        x_checked, "x", depthwise_kernel, "depthwise_kernel", 2, x_checked.shape[-1], "C_in"
+    )
+    middle = x_checked.shape[-1] * depthwise_kernel.shape[-1]
+    if pointwise_kernel.shape[:2] != (1, 1):
+        raise ValueError(
+            f"pointwise_kernel must be 1x1, (1, 1, C_in * depth_multiplier, C_out), "
+            f"got pointwise_kernel of shape {pointwise_kernel.shape}"
+        )
+    _arrays.channels_match(
+        x_checked,
+        f"depthwise_kernel of shape {depthwise_kernel.shape} and x",
+        pointwise_kernel,
+        "pointwise_kernel",
+        2,
+        middle,
+        "C_in * depth_multiplier",
+    )
+    spatial = depthwise_conv2d(x, depthwise_kernel, stride=stride, padding=padding, dilation=dilation)
+    return conv2d(spatial, pointwise_kernel, bias)
+
+
+# --8<-- [end:separable_conv2d]
+
+
+# --8<-- [start:transposed_offset]
+def transposed_offset(
+    size: int, span: int, stride: int, padding: PaddingSpec, out_size: int, axis: int
+) -> int:
+    """Where the output window starts in the uncropped ("full") transposed output.
+
+    The full output has length ``(n - 1) s + k_eff``. Numbers (PyTorch): crop ``p`` on
+    each side. ``'valid'``: no crop. ``'same'``: the adjoint of a ``'same'`` convolution
+    whose output is ``n``: crop ``floor(t / 2)`` before, where
+    ``t = max((n - 1) s + k_eff - out, 0)``, and the odd pixel after (bottom/right).
+    """
+    if padding == "valid":
+        return 0
+    if padding == "same":
+        return max((size - 1) * stride + span - out_size, 0) // 2
+    return padding_amounts((1, 1, 1), 1, 1, padding)[axis][0]  # numbers: parsed, not derived
+
+
+# --8<-- [end:transposed_offset]
+
+
+# --8<-- [start:conv2d_transpose]
+def conv2d_transpose(
+    x,
+    kernel,
+    bias=None,
+    *,
+    stride: int | Pair = 1,
+    padding: PaddingSpec = "valid",
+    output_padding: int | Pair | None = None,
+    dilation: int | Pair = 1,
+) -> np.ndarray:
+    """Transposed convolution, Keras ``Conv2DTranspose`` (kernel ``(kh, kw, C_out, C_in)``).
+
+    Every input pixel scatters ``x[n,h,w,:] @ k[u,v,:,:].T`` to output pixel
+    ``(h s + u d - p_top, w s + v d - p_left)``:
+    ``y[n,i,j,o] = b[o] + sum_{h s + u d - p_top = i, w s + v d - p_left = j} sum_c x[n,h,w,c] k[u,v,o,c]``.
+    It is the adjoint (the input gradient) of :func:`conv2d` with the same kernel array.
+    Output shape: :func:`transposed_output_shape`; ``p_top``: :func:`transposed_offset`.
+    """
+    x, batched = _arrays.images("x", x)
+    kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_out, C_in)")
+    n, height, width, c_in = x.shape
+    kh, kw, c_out, _ = kernel.shape
+    _arrays.channels_match(x, "x", kernel, "kernel", 3, c_in, "C_in")
+    bias = _arrays.bias_vector(bias, c_out, kernel)
+    dtype = _arrays.common_dtype(x, kernel, bias)
+    strides, dilations = check_pair("stride", stride), check_pair("dilation", dilation)
+    out_h, out_w, _ = transposed_output_shape(
+        (height, width, c_in),
+        c_out,
+        (kh, kw),
+        strides,
+        padding,
+        output_padding=output_padding,
+        dilation=dilations,
+    )
+    offsets = [
+        transposed_offset(size, d * (k - 1) + 1, s, padding, out, axis)
+        for axis, (size, k, s, d, out) in enumerate(
+            zip((height, width), (kh, kw), strides, dilations, (out_h, out_w), strict=True)
+        )
+    ]
+    x, kernel = x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
+    # Every pixel times the whole kernel: (N H W, C_in) @ (C_in, kh kw C_out).
+    cols = x.reshape(-1, c_in) @ kernel.transpose(3, 0, 1, 2).reshape(c_in, kh * kw * c_out)
+    cols = cols.reshape(n, height, width, kh, kw, c_out)
+    y = np.zeros((n, out_h, out_w, c_out), dtype)
+    col2im(cols, y, strides, dilations, offsets)
+    return _finish(y, bias, dtype, batched)
+
+
+# --8<-- [end:conv2d_transpose]
+
+
+# --8<-- [start:col2im]
+def col2im(cols: np.ndarray, y: np.ndarray, stride: Pair, dilation: Pair, offsets: Pair) -> None:
+    """Scatter-add ``cols[n, h, w, u, v, :]`` into ``y[n, h s + u d - top, w s + v d - left, :]``.
+
+    One strided slice add per kernel tap; contributions that land outside ``y`` (the
+    cropped border) are dropped.
+    """
+    _, height, width, kh, kw, _ = cols.shape
+    for u in range(kh):
+        rows = _tap_range(height, u * dilation[0] - offsets[0], stride[0], y.shape[1])
+        for v in range(kw):
+            cols_range = _tap_range(width, v * dilation[1] - offsets[1], stride[1], y.shape[2])
+            if rows is None or cols_range is None:
+                continue
+            (h0, h1, i0), (w0, w1, j0) = rows, cols_range
+            target = y[
+                :,
+                i0 : i0 + (h1 - h0 - 1) * stride[0] + 1 : stride[0],
+                j0 : j0 + (w1 - w0 - 1) * stride[1] + 1 : stride[1],
+            ]
+            target += cols[:, h0:h1, w0:w1, u, v]
+
+
+# --8<-- [end:col2im]
+
+
+def _tap_range(size: int, shift: int, stride: int, out_size: int) -> tuple[int, int, int] | None:
+    """Inputs ``h`` in ``[h0, h1)`` whose ``h s + shift`` lands in ``[0, out_size)``, and ``h0 s + shift``."""
+    first = max(0, (-shift + stride - 1) // stride)
+    stop = min(size, (out_size - 1 - shift) // stride + 1)
+    if stop <= first:
+        return None
+    return first, stop, first * stride + shift
