@@ -28,17 +28,27 @@ def pages() -> list[Path]:
 def run_pytest(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, env={**os.environ, "COLUMNS": "1000"},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "COLUMNS": "1000"},
     )
 
 
 def test_every_python_fence_is_collected() -> None:
     """The collected fences equal the Python fences a plain pattern finds, minus the listed notest ones."""
     found = {
-        str(page.relative_to(ROOT)): sum(bool(PYTHON_FENCE.match(line)) for line in page.read_text("utf8").splitlines())
+        str(page.relative_to(ROOT)): sum(
+            bool(PYTHON_FENCE.match(line)) for line in page.read_text("utf8").splitlines()
+        )
         for page in pages()
     }
-    expected = {page: count - NOT_TESTED.get(page, 0) for page, count in found.items() if count - NOT_TESTED.get(page, 0)}
+    expected = {
+        page: count - NOT_TESTED.get(page, 0)
+        for page, count in found.items()
+        if count - NOT_TESTED.get(page, 0)
+    }
     listing = run_pytest("--collect-only", "-q", "docs").stdout
     collected: dict[str, int] = {}
     for line in listing.splitlines():
@@ -52,7 +62,9 @@ def test_every_python_fence_is_collected() -> None:
 def test_notest_fences_are_the_listed_ones() -> None:
     notest = {
         str(page.relative_to(ROOT)): sum(
-            1 for fence in docblocks.find_fences(page.read_text("utf8")) if fence.is_python and not fence.is_tested
+            1
+            for fence in docblocks.find_fences(page.read_text("utf8"))
+            if fence.is_python and not fence.is_tested
         )
         for page in pages()
     }

@@ -56,7 +56,9 @@ class FetchFinder(HTMLParser):
         if tag == "link" and not set(values.get("rel", "").split()) <= NON_FETCHING_RELS:
             names = ("href",)
         for name in names:
-            for candidate in re.split(r",\s*", values.get(name, "")) if "srcset" in name else [values.get(name, "")]:
+            for candidate in (
+                re.split(r",\s*", values.get(name, "")) if "srcset" in name else [values.get(name, "")]
+            ):
                 if candidate:
                     self.fetched.append(candidate.split()[0])
         self.fetched.extend(match[0] or match[1] for match in CSS_URL.findall(values.get("style", "")))
@@ -78,7 +80,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert build.returncode == 0, build.stderr[-4000:]
     return out
@@ -91,10 +96,16 @@ def test_finder_sees_external_resources() -> None:
     <div style="background: url('https://bg.example/i.png')"></div><style>@import "https://css.example/a.css";</style>
     <a href="https://example.org/paper">paper</a><link rel="canonical" href="https://site.example/">
     <script src="assets/local.js"></script>"""
-    assert sorted(url for url in fetched_urls(html) if is_external(url)) == sorted([
-        "https://cdn.example/x.js", "//fonts.example/css", "https://img.example/b.png",
-        "http://frame.example", "https://bg.example/i.png", "https://css.example/a.css",
-    ])
+    assert sorted(url for url in fetched_urls(html) if is_external(url)) == sorted(
+        [
+            "https://cdn.example/x.js",
+            "//fonts.example/css",
+            "https://img.example/b.png",
+            "http://frame.example",
+            "https://bg.example/i.png",
+            "https://css.example/a.css",
+        ]
+    )
 
 
 def test_no_page_loads_from_another_host(site: Path) -> None:

@@ -179,7 +179,10 @@ def output_diff(page: str, example: Example, printed: str) -> str | None:
         return None
     where = f"{page}:{example.output.line if example.output else example.code.end_line}"
     diff = difflib.unified_diff(
-        shown.splitlines(True), printed.splitlines(True), f"{where} (shown on the page)", "printed by the code"
+        shown.splitlines(True),
+        printed.splitlines(True),
+        f"{where} (shown on the page)",
+        "printed by the code",
     )
     return f"output of the block at {page}:{example.code.line} differs from the page\n" + "".join(diff)
 
