@@ -175,6 +175,8 @@ def run_code(code: str, filename: str) -> str:
 def output_diff(page: str, example: Example, printed: str) -> str | None:
     """A unified diff naming page and line when ``printed`` differs from the output block."""
     shown = example.output.body if example.output else ""
+    if printed and not printed.endswith("\n"):
+        printed += "\n"  # an output block always ends with a line break
     if printed == shown:
         return None
     where = f"{page}:{example.output.line if example.output else example.code.end_line}"
@@ -195,7 +197,7 @@ def examples_of(path: Path) -> dict[int, Example]:
 
 def _output_fence_lines(indent: int, printed: str) -> list[str]:
     pad = " " * indent
-    body = [pad + line if line else "" for line in printed.rstrip("\n").split("\n")]
+    body = [pad + line if line else "" for line in printed.removesuffix("\n").split("\n")]
     return [f'{pad}```{OUTPUT_LANG} title="Output"', *body, f"{pad}```"]
 
 
