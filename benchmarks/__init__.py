@@ -1,0 +1,1 @@
+"""Speed measurements of the `snippets` NumPy layers (scripts, never timed tests)."""

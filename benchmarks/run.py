@@ -1,0 +1,245 @@
+"""Time the NumPy convolutions of ``snippets.ops`` against torch on the CPU: ``python -m benchmarks.run``.
+
+Both run in this process on the same number of threads (``BENCH_THREADS``, default: every
+CPU), in float32. Each case is first checked against torch (``allclose``), then timed as
+the median of alternating rounds after a warm-up. torch gets its native NCHW layout,
+prepared outside the timing; FLOPs are ``2 x MACs`` from ``snippets.cost``.
+"""
+
+from __future__ import annotations
+
+import os
+
+THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
+for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = str(THREADS)  # before numpy and torch are imported
+
+import platform  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from snippets import cost  # noqa: E402
+from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+WARMUP = 2
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str  # "dense", "1x1", "depthwise" or "transposed": the target it is held to
+    ours: Callable[[], np.ndarray]
+    theirs: Callable[[], torch.Tensor]  # NCHW
+    macs: int
+
+
+TARGETS = {"dense": 1.5, "1x1": 1.5, "transposed": 2.0, "depthwise": 10.0}
+
+
+def _nchw(x: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+
+
+def conv_case(name, kind, n, size, c_in, c_out, k, padding, *, dilation=1, rng) -> Case:
+    x = rng.standard_normal((n, size, size, c_in), dtype=np.float32)
+    kernel = rng.standard_normal((k, k, c_in, c_out), dtype=np.float32) / float(np.sqrt(k * k * c_in))
+    xt, wt = _nchw(x), torch.from_numpy(kernel).permute(3, 2, 0, 1).contiguous()
+    pad = dilation * (k - 1) // 2  # 'same' at stride 1 with an odd kernel is symmetric
+    return Case(
+        name,
+        kind,
+        lambda: conv2d(x, kernel, padding=padding, dilation=dilation),
+        lambda: F.conv2d(xt, wt, padding=pad, dilation=dilation),
+        cost.conv_macs((size, size, c_in), c_out, k, 1, padding, dilation=dilation),
+    )
+
+
+def depthwise_case(name, n, size, channels, k, rng) -> Case:
+    x = rng.standard_normal((n, size, size, channels), dtype=np.float32)
+    kernel = rng.standard_normal((k, k, channels, 1), dtype=np.float32) / float(k)
+    xt = _nchw(x)
+    wt = torch.from_numpy(kernel.reshape(k, k, channels)).permute(2, 0, 1)[:, None].contiguous()
+    return Case(
+        name,
+        "depthwise",
+        lambda: depthwise_conv2d(x, kernel, padding="same"),
+        lambda: F.conv2d(xt, wt, padding=k // 2, groups=channels),
+        cost.depthwise_macs((size, size, channels), k, 1, "same"),
+    )
+
+
+def transposed_case(name, n, size, c_in, c_out, k, stride, rng) -> Case:
+    x = rng.standard_normal((n, size, size, c_in), dtype=np.float32)
+    kernel = rng.standard_normal((k, k, c_out, c_in), dtype=np.float32) / float(np.sqrt(k * k * c_in))
+    xt, wt = _nchw(x), torch.from_numpy(kernel).permute(3, 2, 0, 1).contiguous()
+    crop = (k - stride) // 2  # Keras 'same' with k - s even: the same crop on both sides
+    return Case(
+        name,
+        "transposed",
+        lambda: conv2d_transpose(x, kernel, stride=stride, padding="same"),
+        lambda: F.conv_transpose2d(xt, wt, stride=stride, padding=crop),
+        cost.transposed_macs((size, size, c_in), c_out, k, stride, "same"),
+    )
+
+
+def cases() -> list[Case]:
+    rng = np.random.default_rng(0)
+    return [
+        conv_case("conv2d 1x224x224x3 -> 64, 3x3 same", "dense", 1, 224, 3, 64, 3, "same", rng=rng),
+        conv_case("conv2d 1x56x56x64 -> 64, 3x3 same", "dense", 1, 56, 64, 64, 3, "same", rng=rng),
+        conv_case("conv2d 8x56x56x64 -> 128, 3x3 same", "dense", 8, 56, 64, 128, 3, "same", rng=rng),
+        conv_case("conv2d 1x56x56x256 -> 64, 1x1", "1x1", 1, 56, 256, 64, 1, "valid", rng=rng),
+        conv_case(
+            "conv2d 1x28x28x128 -> 128, 3x3 same, dilation 2",
+            "dense",
+            1,
+            28,
+            128,
+            128,
+            3,
+            "same",
+            dilation=2,
+            rng=rng,
+        ),
+        depthwise_case("depthwise 1x112x112x32, 3x3 same", 1, 112, 32, 3, rng),
+        depthwise_case("depthwise 8x56x56x128, 3x3 same", 8, 56, 128, 3, rng),
+        transposed_case("transposed 1x7x7x512 -> 256, 4x4 s2 same", 1, 7, 512, 256, 4, 2, rng),
+        transposed_case("transposed 8x28x28x128 -> 64, 4x4 s2 same", 8, 28, 128, 64, 4, 2, rng),
+    ]
+
+
+def check(case: Case) -> None:
+    """The result must match torch's before it is worth timing."""
+    ours = case.ours()
+    theirs = case.theirs().permute(0, 2, 3, 1).numpy()
+    if ours.shape != theirs.shape or ours.dtype != np.float32:
+        raise AssertionError(f"{case.name}: got {ours.shape} {ours.dtype}, torch gives {theirs.shape}")
+    if not np.allclose(ours, theirs, rtol=1e-3, atol=1e-3):
+        worst = float(np.max(np.abs(ours - theirs)))
+        raise AssertionError(f"{case.name}: differs from torch by up to {worst}")
+
+
+def time_pair(first: Callable, second: Callable, rounds: int = ROUNDS) -> tuple[float, float]:
+    """Median seconds of each, over rounds that alternate between them (fair under load)."""
+    with torch.inference_mode():
+        for _ in range(WARMUP):
+            first()
+            second()
+        times: tuple[list[float], list[float]] = ([], [])
+        for _ in range(rounds):
+            for fn, store in ((first, times[0]), (second, times[1])):
+                start = time.perf_counter()
+                fn()
+                store.append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def nested_loop_conv2d(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """The definition as loops: 'valid', stride 1, one image (H, W, C)."""
+    kh, kw, c_in, c_out = kernel.shape
+    out_h, out_w = x.shape[0] - kh + 1, x.shape[1] - kw + 1
+    xs, ks = x.tolist(), kernel.tolist()
+    y = [[[0.0] * c_out for _ in range(out_w)] for _ in range(out_h)]
+    for i in range(out_h):
+        for j in range(out_w):
+            for o in range(c_out):
+                total = 0.0
+                for u in range(kh):
+                    for v in range(kw):
+                        row = xs[i + u][j + v]
+                        taps = ks[u][v]
+                        for c in range(c_in):
+                            total += row[c] * taps[c][o]
+                y[i][j][o] = total
+    return np.array(y, dtype=x.dtype)
+
+
+def _torch_info() -> str:
+    """torch's parallel backend, CPU capability and BLAS, from its build configuration."""
+    lines = torch.__config__.parallel_info().splitlines() + torch.__config__.show().splitlines()
+    backend = next((ln.split(":", 1)[1].strip() for ln in lines if "parallel backend" in ln), "?")
+    capability = next((ln.split(":", 1)[1].strip() for ln in lines if "CPU capability" in ln), "?")
+    blas = next((part for ln in lines for part in ln.split(", ") if "BLAS_INFO" in part), "BLAS_INFO=?")
+    return f"{backend} threads, CPU capability {capability}, {blas}, mkldnn={torch.backends.mkldnn.is_available()}"
+
+
+def machine() -> str:
+    blas = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+    return "\n".join(
+        [
+            f"machine: {platform.platform()} ({platform.machine()}), {os.cpu_count()} CPUs",
+            f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}",
+            f"numpy BLAS: {blas.get('name')} {blas.get('version')}",
+            f"torch: {_torch_info()}",
+            f"threads: {THREADS} (OMP/OPENBLAS/MKL_NUM_THREADS and torch.set_num_threads); "
+            f"float32; median of {ROUNDS} alternating rounds after {WARMUP} warm-up calls",
+            "load average at start (other processes share the CPUs): "
+            + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
+        ]
+    )
+
+
+def main() -> int:
+    torch.set_num_threads(THREADS)
+    print(machine())
+    print()
+    header = (
+        "case",
+        "snippets ms",
+        "torch ms",
+        "ratio",
+        "target",
+        "met",
+        "snippets GFLOP/s",
+        "torch GFLOP/s",
+    )
+    all_cases = cases()
+    widths = [max(len(c.name) for c in all_cases), *map(len, header[1:])]
+
+    def row(cells) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    print(row(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for case in all_cases:
+        check(case)
+        ours, theirs = time_pair(case.ours, case.theirs)
+        flops = 2 * case.macs
+        ratio, target = ours / theirs, TARGETS[case.kind]
+        cells = (
+            case.name,
+            f"{ours * 1e3:.2f}",
+            f"{theirs * 1e3:.2f}",
+            f"{ratio:.2f}x",
+            f"<= {target:g}x",
+            "yes" if ratio <= target else "NO",
+            f"{flops / ours / 1e9:.1f}",
+            f"{flops / theirs / 1e9:.1f}",
+        )
+        print(row(cells), flush=True)
+    print()
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((16, 16, 8), dtype=np.float32)
+    kernel = rng.standard_normal((3, 3, 8, 16), dtype=np.float32)
+    start = time.perf_counter()
+    slow = nested_loop_conv2d(x, kernel)
+    loops = time.perf_counter() - start
+    fast = conv2d(x, kernel)
+    assert np.allclose(slow, fast, rtol=1e-4, atol=1e-4)
+    vectorized, _ = time_pair(lambda: conv2d(x, kernel), lambda: None)
+    print(
+        f"nested Python loops, conv2d 16x16x8 -> 16 (3x3 valid): {loops * 1e3:.1f} ms once; "
+        f"snippets.conv2d {vectorized * 1e3:.3f} ms (median); {loops / vectorized:.0f}x faster vectorized"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
