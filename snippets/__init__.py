@@ -4,6 +4,7 @@ Channels-last throughout: shapes are ``(H, W, C)``, kernels ``(kh, kw, C_in / gr
 """
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
+from snippets.networks import Network, format_summary, summary
 from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d
 from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
 from snippets.receptive import Field, LayerGeometry, receptive_field, receptive_fields
@@ -17,6 +18,7 @@ from snippets.shapes import (
 __all__ = [
     "Field",
     "LayerGeometry",
+    "Network",
     "conv2d",
     "conv2d_transpose",
     "conv_macs",
@@ -27,12 +29,14 @@ __all__ = [
     "depthwise_macs",
     "depthwise_params",
     "effective_kernel_size",
+    "format_summary",
     "padding_amounts",
     "receptive_field",
     "receptive_fields",
     "separable_conv2d",
     "separable_macs",
     "separable_params",
+    "summary",
     "transposed_macs",
     "transposed_output_shape",
 ]
