@@ -40,8 +40,10 @@ def check_int(name: str, value: Any, minimum: int = 1) -> int:
 
 def check_pair(name: str, value: Any, minimum: int = 1) -> Pair:
     """Return ``(h, w)`` from an int (used for both axes) or a pair of ints ``>= minimum``."""
-    what = "positive int" if minimum == 1 else f"int >= {minimum}"
-    allowed = f"a {what} or a pair of {what}s"
+    if minimum == 1:
+        allowed = "a positive int or a pair of positive ints"
+    else:
+        allowed = f"an int >= {minimum} or a pair of ints >= {minimum}"
     if is_plain_int(value):
         single = check_int(name, value, minimum)
         return (single, single)

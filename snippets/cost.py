@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from snippets._validate import Pair, check_divides, check_input_shape, check_int, check_pair
 from snippets.shapes import PaddingSpec, conv_output_shape, transposed_output_shape
+
 # --8<-- [end:imports]
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from snippets._validate import Pair, check_bool, check_divides, check_int, check_pair
+
 # --8<-- [end:imports]
 
 

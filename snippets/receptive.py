@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from snippets._validate import check_int
+from snippets._validate import check_int, describe
+
 # --8<-- [end:imports]
 
 
@@ -45,11 +46,18 @@ def receptive_fields(layers: Iterable[LayerGeometry | tuple[int, ...]]) -> list[
     ``r_l = r_{l-1} + (k_eff_l - 1) S_{l-1}``, ``S_l = S_{l-1} s_l``,
     ``P_l = P_{l-1} + p_l S_{l-1}``, starting from ``r_0 = S_0 = 1``, ``P_0 = 0``.
     """
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+        raise TypeError(f"layers must be an iterable of LayerGeometry, got {describe(layers)}")
     size, stride, padding = 1, 1, 0
     fields = []
     for index, layer in enumerate(layers):
-        k, s, d, p = LayerGeometry(*layer)
         name = f"layers[{index}]"
+        if not isinstance(layer, (tuple, list)) or not 1 <= len(layer) <= 4:
+            raise TypeError(
+                f"{name} must be a LayerGeometry or a tuple (kernel_size, stride, dilation, padding) "
+                f"of 1 to 4 ints, got {describe(layer)}"
+            )
+        k, s, d, p = LayerGeometry(*layer)
         span = check_int(f"{name}.dilation", d) * (check_int(f"{name}.kernel_size", k) - 1) + 1
         size += (span - 1) * stride
         padding += check_int(f"{name}.padding", p, minimum=0) * stride

@@ -9,7 +9,6 @@ numbers follows PyTorch's ``padding=`` argument. Both are resolved to the explic
 from __future__ import annotations
 
 import math
-from typing import Union
 
 from snippets._validate import (
     Pair,
@@ -21,7 +20,7 @@ from snippets._validate import (
 )
 
 # "valid" | "same" | p | (ph, pw) | ((top, bottom), (left, right))
-PaddingSpec = Union[str, int, tuple]
+PaddingSpec = str | int | tuple
 # --8<-- [end:imports]
 
 PADDING_STRINGS = ("valid", "same")
@@ -40,7 +39,7 @@ def effective_kernel_size(kernel_size: int | Pair, dilation_rate: int | Pair) ->
     """
     kernel = check_pair("kernel_size", kernel_size)
     dilation = check_pair("dilation_rate", dilation_rate)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
+    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
     if is_plain_int(kernel_size) and is_plain_int(dilation_rate):
         return span[0]
     return span
@@ -106,7 +105,7 @@ def padding_amounts(
         return ((0, 0), (0, 0))
     if padding == "same":
         _refuse_strided_dilation(strides, dilations)
-        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations)]
+        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
         return (
             _same_padding(height, spans[0], strides[0]),
             _same_padding(width, spans[1], strides[1]),
@@ -164,14 +163,14 @@ def _transposed_length_keras(size: int, span: int, stride: int, padding: str, ex
     return (size - 1) * stride + span - crop + extra
 
 
-def _check_output_padding(output_padding: int | Pair, strides: Pair, limits: Pair, rule: str) -> Pair:
+def _check_output_padding(output_padding: int | Pair, limits: Pair, rule: str, context: str) -> Pair:
     """``output_padding`` per axis, each ``>= 0`` and ``< limit`` (the framework's rule)."""
     extras = check_pair("output_padding", output_padding, minimum=0)
-    for extra, limit in zip(extras, limits):
+    for extra, limit in zip(extras, limits, strict=True):
         if extra >= limit:
             raise ValueError(
                 f"output_padding must be smaller than {rule} on each axis, "
-                f"got output_padding={extras}, stride={strides}"
+                f"got output_padding={describe(output_padding)} with {context}"
             )
     return extras
 
@@ -198,15 +197,15 @@ def transposed_output_shape(
     kernel = check_pair("kernel_size", kernel_size)
     strides = check_pair("stride", stride)
     dilations = check_pair("dilation", dilation)
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations)]
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
     if padding in PADDING_STRINGS:
         _refuse_strided_dilation(strides, dilations)
         extras = None
         if output_padding is not None:
-            extras = _check_output_padding(output_padding, strides, strides, "stride")
+            extras = _check_output_padding(output_padding, strides, "stride", f"stride={strides}")
         sizes = [
             _transposed_length_keras(n, span, s, padding, None if extras is None else op)
-            for n, span, s, op in zip((height, width), spans, strides, extras or (0, 0))
+            for n, span, s, op in zip((height, width), spans, strides, extras or (0, 0), strict=True)
         ]
     else:
         (top, bottom), (left, right) = _explicit_padding(padding)
@@ -215,16 +214,18 @@ def transposed_output_shape(
                 f"padding must be symmetric for a transposed convolution (an int or "
                 f"(ph, pw), as in PyTorch), got {describe(padding)}"
             )
-        limits = tuple(max(s, d) for s, d in zip(strides, dilations))
+        limits = tuple(max(s, d) for s, d in zip(strides, dilations, strict=True))
         extras = _check_output_padding(
-            0 if output_padding is None else output_padding, strides, limits,
+            0 if output_padding is None else output_padding,
+            limits,
             "max(stride, dilation)",
+            f"stride={strides}, dilation={dilations}",
         )
         sizes = [
             (n - 1) * s - 2 * p + span + op
-            for n, s, p, span, op in zip((height, width), strides, (top, left), spans, extras)
+            for n, s, p, span, op in zip((height, width), strides, (top, left), spans, extras, strict=True)
         ]
-    for axis, size in zip(("height", "width"), sizes):
+    for axis, size in zip(("height", "width"), sizes, strict=True):
         if size < 1:
             raise ValueError(
                 f"padding {describe(padding)} crops the {axis} to {size}; "
