@@ -1,0 +1,508 @@
+/* Layer calculator: output shape, parameters, MACs, receptive field and effective stride of
+ * a stack of 2D convolution and pooling layers, in Keras or PyTorch semantics.
+ *
+ * The arithmetic mirrors the Python package snippets/ (shapes.py, params.py, cost.py,
+ * receptive.py): the same formulas, checks and error messages, and tools/calculator_cases.py
+ * is the Python twin that the browser tests compare this file with. Numbers are BigInt, like
+ * Python ints: exact, and never NaN or Infinity. Shapes are channels-last (H, W, C).
+ * The whole state lives in the URL hash: #mode=keras&in=224,224,3&l=conv:f=64,k=3;maxpool:k=2
+ */
+(function () {
+  "use strict";
+
+  // ---------------------------------------------------------------- layer kinds and fields
+  // One key per field; `name` is the argument name used in messages (as in snippets/).
+  var FIELDS = {
+    f: { name: "filters", label: "Filters", hint: "positive int" },
+    k: { name: "kernel_size", label: "Kernel", hint: "positive int (k × k)" },
+    s: { name: "stride", label: "Stride", hint: "positive int" },
+    p: { name: "padding", label: "Padding", hint: "'valid', 'same' or an int ≥ 0" },
+    d: { name: "dilation", label: "Dilation", hint: "positive int" },
+    g: { name: "groups", label: "Groups", hint: "positive int dividing C_in and filters" },
+    m: { name: "depth_multiplier", label: "Depth multiplier", hint: "positive int" },
+    op: { name: "output_padding", label: "Output padding", hint: "blank (none) or an int ≥ 0" },
+    b: { name: "use_bias", label: "Bias" },
+  };
+  var CONV = { f: "64", k: "3", s: "1", p: "same", d: "1", g: "1", m: "1", op: "", b: "1" };
+  var POOL = { k: "2", s: "", p: "valid" };
+  var KINDS = {
+    conv: { label: "Convolution", keras: "Conv2D", torch: "Conv2d", fields: ["f", "k", "s", "p", "d", "g", "b"], defaults: CONV },
+    depthwise: { label: "Depthwise", keras: "DepthwiseConv2D", torch: "Conv2d(groups=C)", fields: ["k", "s", "p", "d", "m", "b"], defaults: CONV },
+    separable: { label: "Separable", keras: "SeparableConv2D", torch: "depthwise + 1×1 Conv2d", fields: ["f", "k", "s", "p", "d", "m", "b"], defaults: CONV },
+    transposed: { label: "Transposed", keras: "Conv2DTranspose", torch: "ConvTranspose2d", fields: ["f", "k", "s", "p", "d", "op", "b"], defaults: { f: "64", k: "3", s: "2", p: "same", d: "1", op: "", b: "1" } },
+    maxpool: { label: "Max pooling", keras: "MaxPooling2D", torch: "MaxPool2d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
+    avgpool: { label: "Average pooling", keras: "AveragePooling2D", torch: "AvgPool2d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
+  };
+  var MODES = { keras: "Keras", pytorch: "PyTorch" };
+  var POOL_STRIDE_HINT = "blank (= pool size) or a positive int";
+
+  // Presets: the case-study networks' first blocks and the source document's examples.
+  var PRESETS = [
+    ["VGG16, block 1", "mode=keras&in=224,224,3&l=conv;conv;maxpool"],
+    ["ResNet-50 stem + first bottleneck", "mode=pytorch&in=224,224,3&l=conv:k=7,s=2,p=3,b=0;maxpool:k=3,s=2,p=1;conv:k=1,p=0,b=0;conv:p=1,b=0;conv:f=256,k=1,p=0,b=0"],
+    ["MobileNetV1, first separable blocks", "mode=keras&in=224,224,3&l=conv:f=32,s=2,b=0;depthwise:b=0;conv:k=1,b=0;depthwise:s=2,b=0;conv:f=128,k=1,b=0;depthwise:b=0;conv:f=128,k=1,b=0"],
+    ["Source: Conv(64, 3×3, stride 1, 'same')", "mode=keras&in=224,224,3&l=conv"],
+    ["Source: Conv(64, 3×3, stride 1, 'valid')", "mode=keras&in=224,224,3&l=conv:p=valid"],
+    ["Source: Conv(64, 3×3, stride 2, 'same')", "mode=keras&in=224,224,3&l=conv:s=2"],
+    ["Source: Conv(128, 5×5, stride 1, 'same')", "mode=keras&in=224,224,3&l=conv:f=128,k=5"],
+    ["Source: transposed 4×4, stride 2 on 7×7×512", "mode=keras&in=7,7,512&l=transposed:f=256,k=4"],
+  ];
+  var DEFAULT_HASH = PRESETS[0][1];
+
+  // ---------------------------------------------------------------- checks (snippets/_validate.py)
+  function Invalid(key, message) { this.key = key; this.message = message; }
+
+  // Python's repr() of a string, as snippets' messages show a value: 'abc'
+  function repr(text) {
+    var quote = text.indexOf("'") >= 0 && text.indexOf('"') < 0 ? '"' : "'";
+    return quote + text.replace(/\\/g, "\\\\") + quote;
+  }
+  var INT = /^[ \t\n]*[+-]?[0-9]+[ \t\n]*$/;
+
+  // check_int: "<name> must be a positive int, got <value>" (or "an int >= 0").
+  function checkInt(key, name, text, minimum) {
+    var allowed = minimum === 1 ? "a positive int" : "an int >= " + minimum;
+    if (!INT.test(text)) throw new Invalid(key, name + " must be " + allowed + ", got " + repr(text));
+    var value = BigInt(text.trim());
+    if (value < BigInt(minimum)) throw new Invalid(key, name + " must be " + allowed + ", got " + value);
+    return value;
+  }
+  function checkPadding(text) {
+    var word = text.trim().toLowerCase();
+    if (word === "valid" || word === "same") return word;
+    if (INT.test(text) && BigInt(text.trim()) >= 0n) return BigInt(text.trim());
+    var shown = INT.test(text) ? String(BigInt(text.trim())) : repr(text);
+    throw new Invalid("p", "padding must be 'valid', 'same' or an int >= 0, got " + shown);
+  }
+  // Every field of a layer, each checked on its own; the first failure is the layer's error.
+  function parseLayer(layer, errors) {
+    var kind = KINDS[layer.kind], out = { bias: layer.v.b !== "0" };
+    kind.fields.forEach(function (key) {
+      var text = layer.v[key];
+      try {
+        if (key === "b") return;
+        if (key === "p") out.p = checkPadding(text);
+        else if (key === "op") out.op = text.trim() === "" ? null : checkInt(key, FIELDS.op.name, text, 0);
+        else if (key === "s" && kind.pool && text.trim() === "") out.s = null; // pool: = pool size
+        else out[key] = checkInt(key, FIELDS[key].name, text, 1);
+      } catch (error) { errors.push(error); }
+    });
+    if (out.s === null) out.s = out.k;
+    if (out.d === undefined) out.d = 1n;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- arithmetic (snippets/shapes.py)
+  function max(a, b) { return a > b ? a : b; }
+  function pair(v) { return "(" + v + ", " + v + ")"; }
+
+  // Keras refuses string padding with both stride > 1 and dilation > 1.
+  function refuseStridedDilation(s, d) {
+    if (s > 1n && d > 1n) {
+      throw new Invalid("d", "stride and dilation cannot both exceed 1 with 'valid'/'same' padding " +
+        "(Keras refuses it), got stride=" + pair(s) + ", dilation=" + pair(d) +
+        "; give the padding as numbers for PyTorch semantics");
+    }
+  }
+  // Keras/TF 'same': out = ceil(n / s), total padding max((out - 1) s + k_eff - n, 0),
+  // the odd pixel after (bottom/right).
+  function samePadding(n, span, s) {
+    var out = (n + s - 1n) / s;
+    var total = max((out - 1n) * s + span - n, 0n);
+    return [total / 2n, total - total / 2n];
+  }
+  // Conv / pooling output: out = floor((n + before + after - k_eff) / s) + 1, k_eff = d (k - 1) + 1.
+  function convShape(shape, filters, k, s, p, d) {
+    var span = d * (k - 1n) + 1n;
+    if (typeof p === "string") refuseStridedDilation(s, d);
+    var sizes = ["height", "width"].map(function (axis, i) {
+      var n = shape[i];
+      var pads = p === "valid" ? [0n, 0n] : p === "same" ? samePadding(n, span, s) : [p, p];
+      var padded = n + pads[0] + pads[1];
+      if (padded < span) {
+        throw new Invalid("k", "kernel_size must fit in the padded input: along the " + axis +
+          " the kernel spans " + span + " but the input is " + n + " + padding " + pads[0] +
+          " + " + pads[1] + " = " + padded);
+      }
+      return (padded - span) / s + 1n;
+    });
+    return [sizes[0], sizes[1], filters];
+  }
+  // Transposed: numbers (PyTorch) out = (n - 1) s - 2p + k_eff + op, op < max(s, d);
+  // 'same' n s and 'valid' n s + max(k_eff - s, 0) (Keras) without op; with op (op < s):
+  // (n - 1) s + k_eff - 2 floor(k_eff / 2) + op ('same'), (n - 1) s + k_eff + op ('valid').
+  function transposedShape(shape, filters, k, s, p, d, op) {
+    var span = d * (k - 1n) + 1n;
+    function checkOp(limit, rule, context) {
+      if (op >= limit) {
+        throw new Invalid("op", "output_padding must be smaller than " + rule +
+          " on each axis, got output_padding=" + op + " with " + context);
+      }
+    }
+    var sizes;
+    if (typeof p === "string") {
+      refuseStridedDilation(s, d);
+      if (op !== null) checkOp(s, "stride", "stride=" + pair(s));
+      sizes = [shape[0], shape[1]].map(function (n) {
+        if (op === null) return p === "same" ? n * s : n * s + max(span - s, 0n);
+        return (n - 1n) * s + span - (p === "same" ? 2n * (span / 2n) : 0n) + op;
+      });
+    } else {
+      if (op === null) op = 0n;
+      checkOp(max(s, d), "max(stride, dilation)", "stride=" + pair(s) + ", dilation=" + pair(d));
+      sizes = [shape[0], shape[1]].map(function (n) { return (n - 1n) * s - 2n * p + span + op; });
+    }
+    ["height", "width"].forEach(function (axis, i) {
+      if (sizes[i] < 1n) {
+        throw new Invalid("p", "padding " + (typeof p === "string" ? repr(p) : p) + " crops the " + axis +
+          " to " + sizes[i] + "; padding must leave at least 1 output pixel");
+      }
+    });
+    return [sizes[0], sizes[1], filters];
+  }
+
+  // ---------------------------------------------------------------- one layer, one framework
+  // Returns {shape, params, macs, geometry, info} or throws Invalid.
+  function evaluateLayer(mode, kindName, a, shape) {
+    var kind = KINDS[kindName], c = shape[2], p = a.p, pool = kind.pool;
+    var frameworkClass = mode === "keras" ? kind.keras : kind.torch;
+    // Framework rules that snippets/ leaves to the caller (it takes both kinds of padding).
+    if (mode === "keras" && typeof p !== "string") {
+      throw new Invalid("p", "padding must be 'valid' or 'same' in Keras (explicit zeros need a " +
+        "ZeroPadding2D layer before it), got " + p);
+    }
+    if (mode === "pytorch") {
+      if ((kindName === "transposed" || pool) && typeof p === "string") {
+        throw new Invalid("p", "padding must be an int >= 0 for " + frameworkClass +
+          " (it has no 'valid' or 'same'), got " + repr(p));
+      }
+      if (p === "same" && a.s > 1n) throw new Invalid("p", "padding='same' is not supported for strided convolutions");
+      if (pool && p > a.k / 2n) {
+        throw new Invalid("p", "pad should be at most half of effective kernel size, but got pad=" + p +
+          ", kernel_size=" + a.k + " and dilation=1");
+      }
+      if (p === "valid") p = 0n; // PyTorch's 'valid' is no padding
+    }
+    var k2 = a.k * a.k, out, params, macs, info = [];
+    var bias = function (n) { return a.bias ? n : 0n; };
+    if (kindName === "conv") {
+      // count_conv_params: kh kw (C_in / groups) filters + filters; groups must divide both.
+      [["input_channels", c], ["filters", a.f]].forEach(function (o) {
+        if (o[1] % a.g) throw new Invalid("g", "groups must divide " + o[0] + " (" + o[1] + "), got " + a.g);
+      });
+      params = k2 * (c / a.g) * a.f + bias(a.f);
+      out = convShape(shape, a.f, a.k, a.s, p, a.d);
+      macs = out[0] * out[1] * a.f * k2 * (c / a.g); // conv_macs: H_out W_out filters kh kw C_in / groups
+    } else if (kindName === "depthwise") {
+      params = k2 * c * a.m + bias(c * a.m); // depthwise_params: kh kw C_in m + C_in m
+      out = convShape(shape, c * a.m, a.k, a.s, p, a.d);
+      macs = out[0] * out[1] * c * a.m * k2; // depthwise_macs: H_out W_out C_in m kh kw
+    } else if (kindName === "separable") {
+      params = k2 * c * a.m + c * a.m * a.f + bias(a.f); // separable_params: one bias, after the pointwise step
+      out = convShape(shape, a.f, a.k, a.s, p, a.d);
+      macs = out[0] * out[1] * c * a.m * k2 + out[0] * out[1] * c * a.m * a.f; // depthwise + pointwise
+      if (mode === "pytorch") info.push("PyTorch has no separable layer: a depthwise Conv2d(groups=C, bias=False) then a 1×1 Conv2d give these counts");
+    } else if (kindName === "transposed") {
+      params = k2 * c * a.f + bias(a.f); // count_conv_params(C_in, filters, k)
+      out = transposedShape(shape, a.f, a.k, a.s, p, a.d, a.op);
+      macs = shape[0] * shape[1] * c * k2 * a.f; // transposed_macs: H_in W_in C_in kh kw filters
+      info.push("receptive field: the recurrence covers convolutions and pooling, not transposed convolutions");
+    } else {
+      out = convShape(shape, c, a.k, a.s, p, 1n); // the same arithmetic as a conv with that kernel and stride
+      params = 0n;
+      macs = 0n;
+      info.push((kindName === "maxpool" ? "max pooling compares" : "average pooling adds") +
+        ": no multiply-accumulates, 0 MACs counted, 0 parameters");
+    }
+    var top = p === "same" ? samePadding(shape[0], a.d * (a.k - 1n) + 1n, a.s)[0] : p === "valid" ? 0n : p;
+    var geometry = kindName === "transposed" ? null : { k: a.k, s: a.s, d: a.d, p: top };
+    return { shape: out, params: params, macs: macs, geometry: geometry, info: info, cls: frameworkClass };
+  }
+
+  // ---------------------------------------------------------------- the whole stack
+  // Receptive field (snippets/receptive.py): r_l = r_{l-1} + (k_eff_l - 1) S_{l-1}, S_l = S_{l-1} s_l.
+  function evaluate(state, mode) {
+    var fieldErrors = {}, rows = [], inputErrors = [];
+    var shape = ["h", "w", "c"].map(function (key, i) {
+      try {
+        return checkInt(key, ["height", "width", "channels"][i], state.input[i], 1);
+      } catch (error) { inputErrors.push(error); fieldErrors["cc-in-" + key] = error.message; }
+    });
+    var input = inputErrors.length ? null : shape;
+    var field = 1n, stride = 1n, fieldFrom = 0, firstBad = inputErrors.length ? "the input shape" : null;
+    var totals = { params: 0n, macs: 0n };
+    state.layers.forEach(function (layer, index) {
+      var n = index + 1, errors = [], row = { kind: layer.kind };
+      var args = parseLayer(layer, errors);
+      errors.forEach(function (e) { fieldErrors["cc-l" + n + "-" + e.key] = e.message; });
+      if (firstBad) {
+        row.blocked = "needs a valid output from " + firstBad;
+      } else {
+        try {
+          if (errors.length) throw errors[0];
+          var r = evaluateLayer(mode, layer.kind, args, shape);
+          row.result = r;
+          shape = r.shape;
+          totals.params += r.params;
+          totals.macs += r.macs;
+          if (r.geometry && !fieldFrom) {
+            field += (r.geometry.d * (r.geometry.k - 1n)) * stride; // (k_eff - 1) S
+            stride *= r.geometry.s;
+            row.field = [field, stride];
+          } else if (!fieldFrom) {
+            fieldFrom = n;
+          }
+          if (fieldFrom && fieldFrom !== n) row.noField = "receptive field: not tracked after layer " + fieldFrom + " (transposed)";
+        } catch (error) {
+          if (!(error instanceof Invalid)) throw error;
+          row.error = error;
+          fieldErrors["cc-l" + n + "-" + error.key] = error.message;
+          firstBad = "layer " + n;
+        }
+      }
+      rows.push(row);
+    });
+    var total = firstBad ? { blocked: "fix " + firstBad + " first" } : {
+      shape: shape, params: totals.params, macs: totals.macs,
+      field: fieldFrom ? null : [field, stride],
+    };
+    return { input: input, rows: rows, total: total, fieldErrors: fieldErrors };
+  }
+
+  // ---------------------------------------------------------------- URL state
+  function layerDefaults(kind) {
+    var v = {};
+    KINDS[kind].fields.forEach(function (key) { v[key] = KINDS[kind].defaults[key]; });
+    return v;
+  }
+  function parseHash(hash) {
+    var state = { mode: "keras", input: ["224", "224", "3"], layers: [] };
+    hash.replace(/^#/, "").split("&").forEach(function (part) {
+      var eq = part.indexOf("="), key = part.slice(0, eq), value = part.slice(eq + 1);
+      if (eq < 0) return;
+      if (key === "mode" && MODES[value]) state.mode = value;
+      if (key === "in") {
+        value.split(",").slice(0, 3).forEach(function (v, i) { state.input[i] = decodeURIComponent(v); });
+      }
+      if (key === "l" && value) {
+        value.split(";").forEach(function (spec) {
+          var colon = spec.indexOf(":"), kind = colon < 0 ? spec : spec.slice(0, colon);
+          if (!KINDS[kind]) return;
+          var v = layerDefaults(kind);
+          if (colon >= 0) {
+            spec.slice(colon + 1).split(",").forEach(function (kv) {
+              var i = kv.indexOf("=");
+              if (i > 0 && kv.slice(0, i) in v) v[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
+            });
+          }
+          state.layers.push({ kind: kind, v: v });
+        });
+      }
+    });
+    return state;
+  }
+  function toHash(state) {
+    var layers = state.layers.map(function (layer) {
+      var defaults = KINDS[layer.kind].defaults, changed = [];
+      KINDS[layer.kind].fields.forEach(function (key) {
+        if (layer.v[key] !== defaults[key]) changed.push(key + "=" + encodeURIComponent(layer.v[key]));
+      });
+      return layer.kind + (changed.length ? ":" + changed.join(",") : "");
+    });
+    return "#mode=" + state.mode + "&in=" + state.input.map(encodeURIComponent).join(",") + "&l=" + layers.join(";");
+  }
+
+  // ---------------------------------------------------------------- DOM
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      if (name === "text") node.textContent = attrs.text;
+      else if (name.slice(0, 2) === "on") node.addEventListener(name.slice(2), attrs[name]);
+      else if (attrs[name] !== false && attrs[name] != null) node.setAttribute(name, attrs[name] === true ? "" : attrs[name]);
+    });
+    (children || []).forEach(function (child) { if (child) node.append(child); });
+    return node;
+  }
+  function fmt(n) { return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
+  function fmtShape(shape) { return shape.map(String).join(" × "); }
+  var DASH = "—";
+
+  function Calculator(root) {
+    this.root = root;
+    this.state = parseHash(location.hash || DEFAULT_HASH);
+    this.build();
+    var self = this;
+    window.addEventListener("hashchange", function () {
+      if (location.hash !== self.hash) { self.state = parseHash(location.hash); self.build(); }
+    });
+  }
+
+  // A text field with its hint and its message (aria-describedby, aria-invalid).
+  function textField(id, label, value, hint, onInput, list) {
+    return el("div", { class: "cc-field" }, [
+      el("label", { for: id, text: label }),
+      el("input", { id: id, type: "text", value: value, autocomplete: "off", spellcheck: "false", list: list,
+        inputmode: list ? null : "numeric", "aria-describedby": id + "-hint " + id + "-msg",
+        size: 6, oninput: onInput }),
+      el("span", { id: id + "-hint", class: "cc-hint", text: hint }),
+      el("span", { id: id + "-msg", class: "cc-msg" }),
+    ]);
+  }
+
+  Calculator.prototype.build = function (focusId) {
+    var self = this, state = this.state, root = this.root;
+    root.textContent = "";
+    root.dataset.ready = "true";
+    var presets = el("div", { class: "cc-presets", role: "group", "aria-label": "Presets" },
+      [el("span", { class: "cc-presets-label", text: "Presets:" })].concat(PRESETS.map(function (preset) {
+        return el("button", { type: "button", class: "md-button cc-small", text: preset[0], onclick: function () {
+          self.state = parseHash(preset[1]);
+          self.build(); // keep focus on the preset button
+          var again = Array.prototype.find.call(root.querySelectorAll(".cc-presets button"), function (b) { return b.textContent === preset[0]; });
+          if (again) again.focus();
+        } });
+      })));
+    var modes = el("fieldset", { class: "cc-modes" }, [el("legend", { text: "Semantics" })].concat(
+      Object.keys(MODES).map(function (mode) {
+        return el("label", { class: "cc-radio" }, [
+          el("input", { type: "radio", name: "cc-mode", value: mode, checked: state.mode === mode, onchange: function () {
+            state.mode = mode; self.update();
+          } }), document.createTextNode(" " + MODES[mode]),
+        ]);
+      })));
+    var input = el("fieldset", { class: "cc-input" }, [el("legend", { text: "Input shape (H, W, C)" })].concat(
+      ["h", "w", "c"].map(function (key, i) {
+        return textField("cc-in-" + key, ["Height", "Width", "Channels"][i], state.input[i], "positive int", function (e) {
+          state.input[i] = e.target.value; self.update();
+        });
+      })));
+    var layers = el("ol", { class: "cc-layers" }, state.layers.map(function (layer, index) { return self.layerForm(layer, index); }));
+    var add = el("button", { type: "button", id: "cc-add", class: "md-button cc-add", text: "Add layer", onclick: function () {
+      state.layers.push({ kind: "conv", v: layerDefaults("conv") });
+      self.build("cc-l" + state.layers.length + "-kind");
+    } });
+    this.table = el("div", { class: "cc-scroll" });
+    this.summary = el("p", { class: "cc-summary", "aria-live": "polite" });
+    this.link = el("a", { class: "cc-link", text: "Link to this stack" });
+    var paddings = el("datalist", { id: "cc-paddings" }, ["valid", "same", "0", "1", "2", "3"].map(function (v) {
+      return el("option", { value: v });
+    }));
+    root.append(paddings, presets, modes, input, el("h3", { text: "Layers" }), layers, add,
+      el("h3", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link]));
+    this.update();
+    if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+  };
+
+  Calculator.prototype.layerForm = function (layer, index) {
+    var self = this, state = this.state, n = index + 1, kind = KINDS[layer.kind], last = index === state.layers.length - 1;
+    var id = function (key) { return "cc-l" + n + "-" + key; };
+    var kindSelect = el("select", { id: id("kind"), onchange: function (e) {
+      state.layers[index] = { kind: e.target.value, v: layerDefaults(e.target.value) };
+      self.build(id("kind"));
+    } }, Object.keys(KINDS).map(function (name) {
+      return el("option", { value: name, selected: name === layer.kind, text: KINDS[name].label });
+    }));
+    var fields = kind.fields.map(function (key) {
+      var onInput = function (e) { layer.v[key] = key === "b" ? (e.target.checked ? "1" : "0") : e.target.value; self.update(); };
+      if (key === "b") {
+        return el("div", { class: "cc-field cc-check" }, [
+          el("input", { id: id(key), type: "checkbox", checked: layer.v.b !== "0", onchange: onInput }),
+          el("label", { for: id(key), text: "Bias" }),
+        ]);
+      }
+      var label = key === "k" && kind.pool ? "Pool size" : FIELDS[key].label;
+      var hint = key === "s" && kind.pool ? POOL_STRIDE_HINT : FIELDS[key].hint;
+      return textField(id(key), label, layer.v[key], hint, onInput, key === "p" ? "cc-paddings" : null);
+    });
+    var move = function (to, focusKey) {
+      return function () {
+        var moved = state.layers.splice(index, 1)[0];
+        state.layers.splice(to, 0, moved);
+        var target = "cc-l" + (to + 1) + "-" + focusKey;
+        if (to === 0 && focusKey === "up") target = "cc-l1-down";
+        if (to === state.layers.length - 1 && focusKey === "down") target = "cc-l" + (to + 1) + "-up";
+        self.build(target);
+      };
+    };
+    var actions = el("div", { class: "cc-actions" }, [
+      el("button", { type: "button", id: id("up"), class: "md-button cc-small", disabled: index === 0, "aria-label": "Move layer " + n + " up", text: "↑ Up", onclick: move(index - 1, "up") }),
+      el("button", { type: "button", id: id("down"), class: "md-button cc-small", disabled: last, "aria-label": "Move layer " + n + " down", text: "↓ Down", onclick: move(index + 1, "down") }),
+      el("button", { type: "button", id: id("remove"), class: "md-button cc-small", "aria-label": "Remove layer " + n, text: "Remove", onclick: function () {
+        state.layers.splice(index, 1);
+        self.build(state.layers.length ? "cc-l" + Math.min(n, state.layers.length) + "-remove" : "cc-add");
+      } }),
+    ]);
+    return el("li", { class: "cc-layer" }, [el("fieldset", {}, [
+      el("legend", { text: "Layer " + n }),
+      el("div", { class: "cc-fields" }, [el("div", { class: "cc-field" }, [el("label", { for: id("kind"), text: "Type" }), kindSelect])].concat(fields)),
+      actions,
+    ])]);
+  };
+
+  // Recompute both frameworks, show messages beside the fields, redraw the table, write the URL.
+  Calculator.prototype.update = function () {
+    var state = this.state, other = state.mode === "keras" ? "pytorch" : "keras";
+    var result = evaluate(state, state.mode), alt = evaluate(state, other);
+    this.root.querySelectorAll(".cc-msg").forEach(function (msg) {
+      var input = document.getElementById(msg.id.slice(0, -4)), text = result.fieldErrors[input.id] || "";
+      msg.textContent = text;
+      if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
+    });
+    var cells = function (values) {
+      return ["layer", "shape", "params", "macs", "field", "stride", "notes"].map(function (col, i) {
+        var v = values[i];
+        return el(i === 0 ? "th" : "td", { "data-col": col, scope: i === 0 ? "row" : null }, Array.isArray(v) ? v : [v]);
+      });
+    };
+    var note = function (cls, text) { return el("span", { class: "cc-note " + cls, text: text }); };
+    var body = [el("tr", { "data-row": "0" }, cells(["Input", result.input ? fmtShape(result.input) : DASH, "", "", "1", "1",
+      result.input ? "" : [note("cc-error", "Invalid input shape")]]))];
+    result.rows.forEach(function (row, i) {
+      var n = i + 1, r = row.result, a = alt.rows[i], notes = [];
+      var name = KINDS[row.kind].label;
+      if (r) {
+        name = r.cls;
+        r.info.forEach(function (t) { notes.push(note("cc-info", t)); });
+        if (row.noField) notes.push(note("cc-info", row.noField));
+      }
+      if (row.error) notes.push(note("cc-error", "Invalid: " + row.error.message));
+      if (row.blocked) notes.push(note("cc-blocked", DASH + " " + row.blocked));
+      // Where the other framework disagrees with this layer, say what it does instead.
+      if ((r || row.error) && (a.result || a.error)) {
+        var mine = r ? fmtShape(r.shape) : "refused: " + row.error.message;
+        var theirs = a.result ? fmtShape(a.result.shape) : "refused: " + a.error.message;
+        if (mine !== theirs) notes.push(note("cc-diff", MODES[other] + ": " + theirs));
+      }
+      body.push(el("tr", { "data-row": String(n), class: r ? null : "cc-bad" }, cells([
+        n + ". " + name, r ? fmtShape(r.shape) : DASH, r ? fmt(r.params) : DASH, r ? fmt(r.macs) : DASH,
+        row.field ? fmt(row.field[0]) : DASH, row.field ? fmt(row.field[1]) : DASH, notes,
+      ])));
+    });
+    var t = result.total;
+    var foot = el("tr", { "data-row": "total" }, cells(t.blocked ?
+      ["Total", DASH, DASH, DASH, DASH, DASH, [note("cc-blocked", DASH + " " + t.blocked)]] :
+      ["Total", fmtShape(t.shape), fmt(t.params), fmt(t.macs), t.field ? fmt(t.field[0]) : DASH, t.field ? fmt(t.field[1]) : DASH,
+        t.field ? "" : [note("cc-info", "receptive field: not tracked through a transposed convolution")]]));
+    var head = el("tr", {}, ["Layer", "Output (H × W × C)", "Parameters", "MACs", "Receptive field", "Effective stride", "Notes"].map(function (h) {
+      return el("th", { scope: "col", text: h });
+    }));
+    this.table.textContent = "";
+    this.table.append(el("table", { class: "cc-table" }, [
+      el("caption", { text: "Per layer, in " + MODES[state.mode] + " semantics (MACs: multiply-accumulates, FLOPs ≈ 2 × MACs)" }),
+      el("thead", {}, [head]), el("tbody", {}, body), el("tfoot", {}, [foot]),
+    ]));
+    this.summary.textContent = t.blocked ? "No result: " + t.blocked + "." :
+      "Output " + fmtShape(t.shape) + ", " + fmt(t.params) + " parameters, " + fmt(t.macs) + " MACs.";
+    this.hash = toHash(state);
+    if (location.hash !== this.hash) history.replaceState(history.state, "", this.hash);
+    this.link.setAttribute("href", this.hash);
+  };
+
+  function init() {
+    var root = document.getElementById("cc-app");
+    if (root && !root.dataset.ready) new Calculator(root);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+  if (window.document$ && window.document$.subscribe) window.document$.subscribe(init);
+})();
