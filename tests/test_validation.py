@@ -198,7 +198,7 @@ def assert_refused(call, error: type[Exception], *fragments: str) -> str:
 
 
 @pytest.mark.parametrize(
-    ("function", "kwargs", "argument", "error", "shown", "allowed"), single_bad_arguments()
+    ("function", "kwargs", "argument", "error", "shown", "allowed"), list(single_bad_arguments())
 )
 def test_bad_argument_is_named_with_its_value_and_what_is_allowed(
     function, kwargs, argument, error, shown, allowed
