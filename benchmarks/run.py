@@ -167,6 +167,7 @@ def _torch_info() -> str:
     backend = next((ln.split(":", 1)[1].strip() for ln in lines if "parallel backend" in ln), "?")
     capability = next((ln.split(":", 1)[1].strip() for ln in lines if "CPU capability" in ln), "?")
     blas = next((part for ln in lines for part in ln.split(", ") if "BLAS_INFO" in part), "BLAS_INFO=?")
+    blas = blas[blas.index("BLAS_INFO") :]
     return f"{backend} threads, CPU capability {capability}, {blas}, mkldnn={torch.backends.mkldnn.is_available()}"
 
 
@@ -201,7 +202,7 @@ def main() -> int:
         "torch GFLOP/s",
     )
     all_cases = cases()
-    widths = [max(len(c.name) for c in all_cases), *map(len, header[1:])]
+    widths = [max(len(c.name) for c in all_cases), *(max(len(h), 8) for h in header[1:])]
 
     def row(cells) -> str:
         return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
