@@ -691,6 +691,16 @@ PUBLISHED: dict[str, Published] = {
     "vgg16.params.paper": Published(
         138_000_000, "parameters (in millions, rounded)", "Simonyan & Zisserman 2015, Table 2 (config D: 138)"
     ),
+    "vgg16.macs": Published(
+        15_470_000_000,
+        "GFLOPS (multiply-accumulates, two decimals)",
+        "torchvision docs, VGG16_Weights (15.47)",
+    ),
+    "resnet50.macs": Published(
+        4_090_000_000,
+        "GFLOPS (multiply-accumulates, two decimals)",
+        "torchvision docs, ResNet50_Weights (4.09)",
+    ),
     "resnet50.params": Published(
         25_557_032, "parameters", "torchvision docs, ResNet50_Weights.IMAGENET1K_V1 (num_params)"
     ),
