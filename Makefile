@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 
-.PHONY: serve test build outputs bench lint lock clean
+.PHONY: serve test build outputs figures bench lint lock clean
 
 serve: $(READY)  ## serve the site at http://127.0.0.1:8000 with live reload of docs/ and snippets/
 	$(BIN)/mkdocs serve -a 127.0.0.1:8000 --dirty
@@ -17,6 +17,9 @@ build: $(READY)  ## the strict build of the site into site/
 
 outputs: $(READY)  ## rewrite every output block in docs/ from what its code prints
 	$(BIN)/python -m tools.docblocks
+
+figures: $(READY)  ## redraw every picture into docs/assets/figures (a test fails when one is stale)
+	$(BIN)/python -m snippets.figures
 
 bench: $(READY)  ## speed of the NumPy layers against torch, as ratios
 	$(BIN)/python -m benchmarks.run

@@ -454,29 +454,3 @@ def test_summary_refuses_bad_specs() -> None:
         summary(networks.Network("bad", (8, 8, 3), ("conv",)))
 
 
-# --- figures ----------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        "vgg16-layers",
-        "resnet50-layers",
-        "mobilenet-v1-layers",
-        "context-module-layers",
-        "encoder-decoder-layers",
-    ],
-)
-def test_committed_figure_is_current(name: str, tmp_path) -> None:
-    """Each figure redrawn from the code equals the committed SVG; rerun
-    ``python -m snippets.figures`` when this fails."""
-    from snippets import figures
-
-    assert name in figures.FIGURES
-    fresh = figures.plot_params_and_macs(figures.FIGURES[name](), tmp_path / f"{name}.svg")
-    committed = figures.FIGURES_DIR / f"{name}.svg"
-    assert committed.is_file(), f"{committed} is missing: run python -m snippets.figures"
-    assert fresh.read_bytes() == committed.read_bytes(), (
-        f"{committed} is stale: run python -m snippets.figures"
-    )
-    assert committed.stat().st_size < 300_000
