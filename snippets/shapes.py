@@ -43,6 +43,8 @@ def effective_kernel_size(kernel_size: int | Pair, dilation_rate: int | Pair) ->
     if is_plain_int(kernel_size) and is_plain_int(dilation_rate):
         return span[0]
     return span
+
+
 # --8<-- [end:effective_kernel_size]
 
 
@@ -111,16 +113,19 @@ def padding_amounts(
             _same_padding(width, spans[1], strides[1]),
         )
     return _explicit_padding(padding)
+
+
 # --8<-- [end:padding_amounts]
 
 
-def _conv_length(axis: str, size: int, pads: Pair, span: int, stride: int) -> int:
+def _conv_length(axis: str, size: int, pads: Pair, kernel: int, dilation: int, stride: int) -> int:
     """``floor((n + before + after - k_eff) / s) + 1``; the kernel must fit in the padded input."""
     padded = size + pads[0] + pads[1]
+    span = dilation * (kernel - 1) + 1
     if padded < span:
         raise ValueError(
-            f"kernel_size must fit in the padded input: along the {axis} the kernel spans "
-            f"{span} but the input is {size} + padding {pads[0]} + {pads[1]} = {padded}"
+            f"kernel_size must fit in the padded input: along the {axis}, kernel {kernel} with dilation "
+            f"{dilation} spans {span} but the input is {size} + padding {pads[0]} + {pads[1]} = {padded}"
         )
     return (padded - span) // stride + 1
 
@@ -145,11 +150,18 @@ def conv_output_shape(
     check_int("filters", filters)
     height, width, _ = check_input_shape("input_shape", input_shape)
     pads = padding_amounts(input_shape, kernel_size, stride, padding, dilation=dilation)
-    spans = effective_kernel_size(check_pair("kernel_size", kernel_size), check_pair("dilation", dilation))
-    strides = check_pair("stride", stride)
-    out_height = _conv_length("height", height, pads[0], spans[0], strides[0])
-    out_width = _conv_length("width", width, pads[1], spans[1], strides[1])
+    kernel, strides, dilations = (
+        check_pair(*arg) for arg in [("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)]
+    )
+    out_height, out_width = (
+        _conv_length(axis, size, pad, k, d, s)
+        for axis, size, pad, k, d, s in zip(
+            ("height", "width"), (height, width), pads, kernel, dilations, strides, strict=True
+        )
+    )
     return (out_height, out_width, int(filters))
+
+
 # --8<-- [end:conv_output_shape]
 
 
@@ -232,4 +244,6 @@ def transposed_output_shape(
                 f"padding must leave at least 1 output pixel"
             )
     return (sizes[0], sizes[1], int(filters))
+
+
 # --8<-- [end:transposed_output_shape]

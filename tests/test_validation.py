@@ -243,7 +243,7 @@ def test_valid_numbers_are_accepted_in_every_form():
         # 9 > 5 + 1 + 1
         (lambda: conv_output_shape((5, 5, 3), 8, 9, 1, 1), ["spans 9", "5 + padding 1 + 1 = 7"]),
         # 3x3 dilated by 3 spans 7 > 5
-        (lambda: conv_output_shape((5, 5, 3), 8, 3, dilation=3), ["spans 7"]),
+        (lambda: conv_output_shape((5, 5, 3), 8, 3, dilation=3), ["kernel 3 with dilation 3 spans 7"]),
         # only the width is too small: (1, 9) on 12x6
         (lambda: conv_output_shape((12, 6, 3), 8, (1, 9)), ["width", "spans 9", "6 + padding 0 + 0 = 6"]),
         # nested padding, height: 3 + 0 + 1 = 4 < 5
