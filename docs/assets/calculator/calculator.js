@@ -387,8 +387,8 @@
     var paddings = el("datalist", { id: "cc-paddings" }, ["valid", "same", "0", "1", "2", "3"].map(function (v) {
       return el("option", { value: v });
     }));
-    root.append(paddings, presets, modes, input, el("h3", { text: "Layers" }), layers, add,
-      el("h3", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link]));
+    root.append(paddings, presets, modes, input, el("h2", { text: "Layers" }), layers, add,
+      el("h2", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link]));
     this.update();
     if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
   };

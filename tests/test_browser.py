@@ -1,0 +1,476 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
+
+* The layer calculator shows what ``snippets`` computes (tools/calculator_cases.py is the
+  Python side): 400 random stacks entered through the URL, 30 typed into the form, the
+  presets, keyboard use.
+* Every page: no console error, no failed request, nothing fetched from another host,
+  formulas rendered as MathML, copy buttons on code, no serious or critical axe-core
+  violation, at most 1 MB transferred on a cold load (table in test-artifacts/page-weight.txt).
+* Search, the palette toggle, and screenshots in both palettes (test-artifacts/screenshots/).
+
+The site is built once per session with ``mkdocs build --strict`` and served from a thread
+(``BROWSER_TESTS_SITE=<dir>`` serves a site built before instead, to iterate quickly).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
+from browser_support import (
+    ARTIFACTS,
+    AXE,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    READ_CALCULATOR,
+    READ_HASHES,
+    build_site,
+    page_paths,
+    serve,
+    site_prefix,
+)
+
+from tools.calculator_cases import FIELDS, expected, random_state, random_states, to_hash
+
+pytestmark = pytest.mark.browser
+
+URL_CASES = 400
+TYPED_CASES = 30
+MAX_PAGE_BYTES = 1_000_000
+BAD_IMPACTS = {"serious", "critical"}
+
+
+# ---------------------------------------------------------------- fixtures
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        pytest.fail("Chromium not found: apt-get install -y chromium", pytrace=False)
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if prebuilt := os.environ.get("BROWSER_TESTS_SITE"):
+        return Path(prebuilt)
+    out = tmp_path_factory.mktemp("browser-site")
+    build_site(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path):
+    with serve(built_site, site_prefix()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"
+
+
+def open_calculator(page, base_url: str, hash_: str = "") -> None:
+    page.goto(base_url + "calculator/" + hash_)
+    page.wait_for_selector("#cc-app[data-ready] table")
+
+
+# ---------------------------------------------------------------- calculator parity
+def compare(state: dict, shown: dict) -> list[str]:
+    """Every difference between what the calculator shows and what snippets computes."""
+    want = expected(state)
+    problems = []
+    if len(shown["rows"]) != len(want["rows"]):
+        return [f"{len(shown['rows'])} rows shown, {len(want['rows'])} expected"]
+    for n, (row, exp) in enumerate(zip(shown["rows"], want["rows"], strict=True), 1):
+        for col in ("shape", "params", "macs", "field", "stride"):
+            if row[col] != exp[col]:
+                problems.append(f"layer {n} {col}: shown {row[col]!r}, snippets {exp[col]!r}")
+        error = [e.removeprefix("Invalid: ") for e in row["error"]]
+        if error != ([exp["error"]] if exp["error"] else []):
+            problems.append(f"layer {n} error: shown {error}, snippets {exp['error']!r}")
+        if bool(row["blocked"]) != exp["blocked"]:
+            problems.append(f"layer {n}: blocked shown {row['blocked']}, expected {exp['blocked']}")
+        if row["diff"] != ([exp["diff"]] if exp["diff"] else []):
+            problems.append(f"layer {n} framework note: shown {row['diff']}, expected {exp['diff']!r}")
+        pool = state["layers"][n - 1]["kind"].endswith("pool")
+        if pool and row["shape"] != "—" and not any("0 MACs" in info for info in row["info"]):
+            problems.append(f"layer {n}: pooling row does not say it counts 0 MACs")
+    total = want["total"]
+    if "blocked" in total:
+        if shown["total"]["blocked"] != ["— " + total["blocked"]]:
+            problems.append(f"total: shown {shown['total']}, expected {total}")
+    else:
+        for col in ("shape", "params", "macs", "field", "stride"):
+            if shown["total"][col] != total[col]:
+                problems.append(f"total {col}: shown {shown['total'][col]!r}, snippets {total[col]!r}")
+    if shown["fieldErrors"] != want["field_errors"]:
+        problems.append(f"field messages: shown {shown['fieldErrors']}, expected {want['field_errors']}")
+    if shown["stray"]:
+        problems.append(f"messages beside fields not marked aria-invalid: {shown['stray']}")
+    for bad in ("NaN", "Infinity", "undefined", "null"):
+        if bad in shown["text"]:
+            problems.append(f"{bad} in the table")
+    return problems
+
+
+def test_calculator_matches_snippets_through_the_url(page, base_url) -> None:
+    states = random_states(URL_CASES)
+    hashes = [to_hash(state) for state in states]
+    open_calculator(page, base_url, "#mode=keras&in=1,1,1&l=")
+    shown = page.evaluate(READ_HASHES, hashes)
+    failures = {}
+    for state, hash_, result in zip(states, hashes, shown, strict=True):
+        problems = compare(state, result)
+        if unquote(result["hash"]) != unquote(hash_):
+            problems.append(f"the calculator rewrote the URL to {result['hash']}")
+        if problems:
+            failures[hash_] = problems
+    valid = sum("blocked" not in expected(state)["total"] for state in states)
+    assert valid > URL_CASES // 3 and URL_CASES - valid > URL_CASES // 5, f"{valid} valid stacks: a poor mix"
+    assert failures == {}, json.dumps(dict(list(failures.items())[:5]), indent=1, ensure_ascii=False)
+
+
+def fill_form(page, state: dict, rng: random.Random) -> None:
+    """Enter ``state`` as a reader would: the mode switch, the input fields, Add layer, each field."""
+    page.check(f"input[name='cc-mode'][value='{state['mode']}']")
+    for key, text in zip("hwc", state["input"], strict=True):
+        page.fill(f"#cc-in-{key}", text)
+    for n, spec in enumerate(state["layers"], 1):
+        page.click("#cc-add")
+        page.select_option(f"#cc-l{n}-kind", spec["kind"])
+        for key in FIELDS[spec["kind"]]:
+            selector = f"#cc-l{n}-{key}"
+            if key == "b":
+                page.set_checked(selector, spec["v"]["b"] == "1")
+            elif rng.random() < 0.3:  # key by key, as typed
+                page.fill(selector, "")
+                page.locator(selector).press_sequentially(spec["v"][key])
+            else:
+                page.fill(selector, spec["v"][key])
+
+
+def test_calculator_matches_snippets_when_typed_into(page, base_url) -> None:
+    rng = random.Random(7)
+    states = [random_state(rng, bad=0.05) for _ in range(TYPED_CASES)]
+    failures = {}
+    open_calculator(page, base_url, "#mode=keras&in=1,1,1&l=")
+    for state in states:
+        page.evaluate("location.hash = '#mode=keras&in=1,1,1&l='")
+        page.wait_for_function("document.querySelectorAll('#cc-app .cc-layer').length === 0")
+        fill_form(page, state, rng)
+        shown = page.evaluate(READ_CALCULATOR)
+        problems = compare(state, shown)
+        if unquote(shown["hash"]) != unquote(to_hash(state)):
+            problems.append(f"URL {shown['hash']} does not hold the stack {to_hash(state)}")
+        if problems:
+            failures[to_hash(state)] = problems
+    assert failures == {}, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_calculator_presets(page, base_url) -> None:
+    """Each preset loads its stack; the case studies' first blocks give their known figures."""
+    open_calculator(page, base_url)
+    known = {
+        "VGG16, block 1": ("112 × 112 × 64", "38,720"),
+        "ResNet-50 stem + first bottleneck": ("56 × 56 × 256", "66,752"),
+        "MobileNetV1, first separable blocks": ("56 × 56 × 128", "29,504"),
+        "Source: Conv(64, 3×3, stride 1, 'same')": ("224 × 224 × 64", "1,792"),
+        "Source: Conv(64, 3×3, stride 1, 'valid')": ("222 × 222 × 64", "1,792"),
+        "Source: Conv(64, 3×3, stride 2, 'same')": ("112 × 112 × 64", "1,792"),
+        "Source: Conv(128, 5×5, stride 1, 'same')": ("224 × 224 × 128", "9,728"),
+        "Source: transposed 4×4, stride 2 on 7×7×512": ("14 × 14 × 256", "2,097,408"),
+    }
+    names = page.locator(".cc-presets button").all_inner_texts()
+    assert names == list(known)
+    for name, (shape, params) in known.items():
+        page.get_by_role("button", name=name, exact=True).click()
+        shown = page.evaluate(READ_CALCULATOR)
+        assert (shown["total"]["shape"], shown["total"]["params"]) == (shape, params), name
+        assert shown["fieldErrors"] == {} and all(not row["error"] for row in shown["rows"]), name
+        # the preset's URL reproduces it
+        assert page.evaluate("document.querySelector('.cc-link').getAttribute('href')") == shown["hash"]
+
+
+def test_calculator_by_keyboard(page, base_url) -> None:
+    """Reorder, remove and add layers, change a type and type a value with the keyboard only."""
+    open_calculator(page, base_url, "#mode=keras&in=224,224,3&l=conv;conv:f=32;maxpool")
+
+    def kinds() -> list[str]:
+        return page.eval_on_selector_all(".cc-layer select", "els => els.map(e => e.value)")
+
+    page.focus("#cc-l3-up")
+    page.keyboard.press("Enter")
+    assert kinds() == ["conv", "maxpool", "conv"]
+    assert page.evaluate("document.activeElement.id") == "cc-l2-up"
+    page.keyboard.press("Space")
+    assert kinds() == ["maxpool", "conv", "conv"]
+    assert page.evaluate("document.activeElement.id") == "cc-l1-down"  # up is disabled on the first
+    page.focus("#cc-l2-remove")
+    page.keyboard.press("Enter")
+    assert kinds() == ["maxpool", "conv"]
+    assert page.evaluate("location.hash") == "#mode=keras&in=224,224,3&l=maxpool;conv:f=32"
+    page.focus("#cc-add")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "cc-l3-kind"
+    page.keyboard.press("ArrowDown")
+    assert kinds() == ["maxpool", "conv", "depthwise"]
+    page.keyboard.press("Tab")  # to the kernel field of the depthwise layer
+    assert page.evaluate("document.activeElement.id") == "cc-l3-k"
+    page.keyboard.press("Control+A")
+    page.keyboard.type("0")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert shown["fieldErrors"] == {"cc-l3-k": "kernel_size must be a positive int, got 0"}
+    assert shown["rows"][2]["shape"] == "—" and shown["total"]["blocked"] == ["— fix layer 3 first"]
+    page.keyboard.press("Backspace")
+    page.keyboard.type("5")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert shown["fieldErrors"] == {} and shown["total"]["shape"] == "112 × 112 × 32"
+
+
+def test_calculator_shows_framework_differences(page, base_url) -> None:
+    open_calculator(page, base_url, "#mode=keras&in=224,224,3&l=conv:s=2")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert shown["rows"][0]["shape"] == "112 × 112 × 64"
+    assert shown["rows"][0]["diff"] == [
+        "PyTorch: refused: padding='same' is not supported for strided convolutions"
+    ]
+    page.check("input[name='cc-mode'][value='pytorch']")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert shown["fieldErrors"] == {"cc-l1-p": "padding='same' is not supported for strided convolutions"}
+    assert page.get_attribute("#cc-l1-p", "aria-invalid") == "true"
+    assert shown["rows"][0]["diff"] == ["Keras: 112 × 112 × 64"]
+    assert page.evaluate("location.hash").startswith("#mode=pytorch&")
+
+
+# ---------------------------------------------------------------- every page
+@pytest.fixture(scope="module")
+def page_reports(browser, base_url, built_site) -> dict[str, dict]:
+    """Each page opened once in a fresh context (a cold cache): what it fetched, logged and shows."""
+    host = urlparse(base_url).netloc
+    axe_source = AXE.read_text("utf8")
+    reports = {}
+    for path in page_paths(built_site):
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        report = {"console": [], "failed": [], "external": [], "bytes": 0, "requests": 0}
+        page.on(
+            "console", lambda msg, r=report: r["console"].append(msg.text) if msg.type == "error" else None
+        )
+        page.on("pageerror", lambda error, r=report: r["console"].append(str(error)))
+        page.on("requestfailed", lambda req, r=report: r["failed"].append(f"{req.url} {req.failure}"))
+        page.on(
+            "response",
+            lambda res, r=report: (
+                r["failed"].append(f"{res.url} {res.status}") if res.status >= 400 else None
+            ),
+        )
+        page.on(
+            "request",
+            lambda req, r=report: (
+                r["external"].append(req.url)
+                if urlparse(req.url).scheme not in ("data", "blob") and urlparse(req.url).netloc != host
+                else None
+            ),
+        )
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        sizes: dict[str, int] = {}
+        cdp.on(
+            "Network.loadingFinished",
+            lambda event, s=sizes: s.__setitem__(event["requestId"], event["encodedDataLength"]),
+        )
+        page.goto(base_url + path, wait_until="networkidle")
+        report["bytes"] = sum(sizes.values())
+        report["requests"] = len(sizes)
+        report.update(
+            page.evaluate("""() => {
+          const content = document.querySelector('.md-content');
+          const clone = content.cloneNode(true);
+          clone.querySelectorAll('pre, code, script, style, math').forEach(n => n.remove());
+          const maths = Array.from(content.querySelectorAll('math'));
+          const codes = Array.from(content.querySelectorAll('pre > code'));
+          return {
+            text: clone.innerText,
+            maths: maths.length,
+            unrendered: maths.filter(m => m.checkVisibility() && m.getBoundingClientRect().width === 0).length,
+            codes: codes.length,
+            uncopyable: codes.filter(c => !c.parentElement.querySelector(
+              '.md-clipboard, .md-code__button[data-md-type="copy"]')).length,
+          };
+        }""")
+        )
+        page.add_script_tag(content=axe_source)
+        report["axe"], report["axe_theme"] = run_axe(page)
+        reports[path] = report
+        context.close()
+    return reports
+
+
+# Serious violations that come from Material's theme (and the notebook plugin's code colours),
+# not from the site's pages: reported
+# (printed, and in test-artifacts/axe-theme.txt), not failed. Each is (rule, where).
+THEME_ISSUES = {
+    # the search overlay has role="dialog" and no accessible name (Material's header partial)
+    ("aria-dialog-name", ".md-search"),
+    # "Made with Material for MkDocs": --md-footer-fg-color--lighter on the footer background
+    ("color-contrast", ".md-footer"),
+    # Material's Pygments colours (--md-code-hl-*-color) for some tokens in the light palette
+    ("color-contrast", ".highlight"),
+    # Material colours links and does not underline them inside text
+    ("link-in-text-block", ".md-content"),
+    # the labs' code cells: the mkdocs-jupyter plugin's syntax colours
+    ("color-contrast", ".highlight-ipynb"),
+}
+AXE_NODES = """
+(result) => result.violations.flatMap((v) => v.nodes.map((node) => {
+  const el = document.querySelector(node.target[0]);
+  const where = ['.md-search', '.md-footer', '.highlight-ipynb', '.highlight', '.md-content', '.md-header', '.md-sidebar']
+    .find((sel) => el && el.closest(sel)) || '';
+  return {rule: v.id, impact: v.impact, where, target: node.target.join(' '), help: v.help};
+}))
+"""
+
+
+def run_axe(page) -> tuple[list[str], list[str]]:
+    """The page's serious and critical violations: those of the site, those of the theme."""
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    site, theme = [], []
+    for node in page.evaluate(AXE_NODES, result):
+        if node["impact"] in BAD_IMPACTS:
+            line = f"{node['impact']} {node['rule']} at {node['target']}: {node['help']}"
+            known = (node["rule"], node["where"]) in THEME_ISSUES and "#cc-app" not in node["target"]
+            (theme if known else site).append(line)
+    return site, theme
+
+
+def test_every_page_has_no_console_error_nor_failed_request(page_reports) -> None:
+    problems = {
+        path: r["console"] + r["failed"] for path, r in page_reports.items() if r["console"] or r["failed"]
+    }
+    assert problems == {}
+
+
+def test_no_page_fetches_from_another_host(page_reports) -> None:
+    assert {path: r["external"] for path, r in page_reports.items() if r["external"]} == {}
+
+
+def test_formulas_are_rendered(page_reports, built_site) -> None:
+    raw = ("\\(", "\\)", "\\[", "\\]", "$$", "\\frac", "\\lfloor")
+    for path, report in page_reports.items():
+        left = [token for token in raw if token in report["text"]]
+        assert left == [], f"{path}: raw LaTeX {left} in the visible text"
+        source = built_site / (path + "index.html" if path.endswith("/") or not path else path)
+        assert ("<math" in source.read_text("utf8")) == (report["maths"] > 0), path
+        assert report["unrendered"] == 0, f"{path}: {report['unrendered']} formulas take no space"
+    assert sum(r["maths"] > 0 for r in page_reports.values()) >= 3
+
+
+def test_code_blocks_have_a_copy_button(page_reports) -> None:
+    assert {path: r["uncopyable"] for path, r in page_reports.items() if r["uncopyable"]} == {}
+    assert sum(r["codes"] for r in page_reports.values()) > 0
+
+
+def test_no_serious_accessibility_violation(page_reports, browser, base_url) -> None:
+    """axe-core on every page in the light palette, and on three pages in the dark one."""
+    problems = {path: r["axe"] for path, r in page_reports.items() if r["axe"]}
+    theme = {path: r["axe_theme"] for path, r in page_reports.items() if r["axe_theme"]}
+    context = browser.new_context()
+    page = context.new_page()
+    for path in (
+        "",
+        "chapters/parameters/",
+        "calculator/",
+        "calculator/#mode=pytorch&in=0,8,3&l=conv:s=2;maxpool",
+    ):
+        page.goto(base_url + path)
+        set_palette(page, "slate")
+        page.add_script_tag(path=str(AXE))
+        dark, dark_theme = run_axe(page)
+        if dark:
+            problems[f"{path} (dark)"] = dark
+        if dark_theme:
+            theme[f"{path} (dark)"] = dark_theme
+    context.close()
+    lines = [f"{path or '(home)'}: {line}" for path, found in theme.items() for line in found]
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "axe-theme.txt").write_text("\n".join(lines) + "\n", "utf8")
+    counts: dict[str, set[str]] = {}
+    for path, found in theme.items():
+        for line in found:
+            counts.setdefault(line.split(" at ")[0], set()).add(path)
+    print("\naxe-core, serious violations in Material's theme (details: test-artifacts/axe-theme.txt):")
+    print("\n".join(f"  {rule}: on {len(paths)} pages" for rule, paths in sorted(counts.items())))
+    assert problems == {}, json.dumps(problems, indent=1)
+
+
+def test_page_weight(page_reports) -> None:
+    lines = [f"{'page':<40} {'requests':>8} {'bytes':>10}"]
+    lines += [
+        f"{path or '(home)':<40} {r['requests']:>8} {r['bytes']:>10,}" for path, r in page_reports.items()
+    ]
+    table = "\n".join(lines)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "page-weight.txt").write_text(table + "\n", "utf8")
+    print("\nBytes transferred on a cold load (test-artifacts/page-weight.txt):\n" + table)
+    heavy = {path: r["bytes"] for path, r in page_reports.items() if r["bytes"] > MAX_PAGE_BYTES}
+    assert heavy == {}
+    assert all(r["bytes"] > 0 for r in page_reports.values())
+
+
+# ---------------------------------------------------------------- search, palette, screenshots
+def set_palette(page, scheme: str) -> None:
+    if page.get_attribute("body", "data-md-color-scheme") != scheme:
+        page.locator("form[data-md-component='palette'] label:visible").first.click()
+        page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
+
+
+def test_search_finds_the_dilation_chapter(page, base_url) -> None:
+    page.goto(base_url)
+    page.click("input.md-search__input")
+    page.locator("input.md-search__input").press_sequentially("dilation")
+    page.wait_for_selector(".md-search-result__item a[href*='chapters/dilated/']", timeout=15_000)
+
+
+def test_palette_toggle(page, base_url) -> None:
+    page.goto(base_url)
+    assert page.get_attribute("body", "data-md-color-scheme") == "default"
+    set_palette(page, "slate")
+    set_palette(page, "default")
+
+
+def test_screenshots(page, base_url) -> None:
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    for name, path in [
+        ("home", ""),
+        ("chapter-parameters", "chapters/parameters/"),
+        ("calculator", "calculator/"),
+    ]:
+        page.goto(base_url + path)
+        for scheme in ("default", "slate"):
+            set_palette(page, scheme)
+            time.sleep(0.2)  # the palette's colour transition
+            file = shots / f"{name}-{scheme}.png"
+            page.screenshot(path=str(file), full_page=name == "calculator")
+            assert file.stat().st_size > 10_000

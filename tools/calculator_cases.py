@@ -1,0 +1,380 @@
+"""The layer calculator's arithmetic in Python, by calls to ``snippets``, and random stacks.
+
+``docs/assets/calculator/calculator.js`` computes a stack of layers in the browser; the
+browser tests (tests/test_browser.py) enter the stacks of :func:`random_states` into it and
+compare every figure it shows with :func:`expected`, which gets them from ``snippets``
+(conv_output_shape, transposed_output_shape, count_conv_params, depthwise_params,
+separable_params, the *_macs functions and receptive_fields). Framework rules that
+``snippets`` leaves to the caller (Keras takes no padding numbers, PyTorch no 'same' with
+stride > 1 ...) are written here once, with the messages the calculator shows.
+
+A state is what the calculator's URL holds: ``{"mode", "input": [h, w, c], "layers":
+[{"kind", "v": {key: text}}]}`` with every value the text of a form field.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from urllib.parse import quote
+
+from snippets import (
+    LayerGeometry,
+    conv_macs,
+    conv_output_shape,
+    count_conv_params,
+    depthwise_macs,
+    depthwise_params,
+    padding_amounts,
+    receptive_fields,
+    separable_macs,
+    separable_params,
+    transposed_macs,
+    transposed_output_shape,
+)
+from snippets._validate import check_int
+
+NAMES = {
+    "f": "filters",
+    "k": "kernel_size",
+    "s": "stride",
+    "p": "padding",
+    "d": "dilation",
+    "g": "groups",
+    "m": "depth_multiplier",
+    "op": "output_padding",
+}
+CONV = {"f": "64", "k": "3", "s": "1", "p": "same", "d": "1", "g": "1", "m": "1", "op": "", "b": "1"}
+POOL = {"k": "2", "s": "", "p": "valid"}
+FIELDS = {
+    "conv": ["f", "k", "s", "p", "d", "g", "b"],
+    "depthwise": ["k", "s", "p", "d", "m", "b"],
+    "separable": ["f", "k", "s", "p", "d", "m", "b"],
+    "transposed": ["f", "k", "s", "p", "d", "op", "b"],
+    "maxpool": ["k", "s", "p"],
+    "avgpool": ["k", "s", "p"],
+}
+DEFAULTS = {
+    kind: {key: (POOL if kind.endswith("pool") else CONV)[key] for key in keys}
+    for kind, keys in FIELDS.items()
+}
+DEFAULTS["transposed"].update(s="2")
+CLASSES = {
+    "keras": {"transposed": "Conv2DTranspose", "maxpool": "MaxPooling2D", "avgpool": "AveragePooling2D"},
+    "pytorch": {"transposed": "ConvTranspose2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"},
+}
+MODES = {"keras": "Keras", "pytorch": "PyTorch"}
+INT = re.compile(r"[ \t\n]*[+-]?[0-9]+[ \t\n]*")
+DASH = "—"
+
+
+class Invalid(ValueError):
+    """A field's value is refused: ``key`` is the field the message goes beside."""
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.message = message
+
+
+def parse_int(key: str, name: str, text: str, minimum: int = 1) -> int:
+    """The field's integer, checked by snippets' ``check_int`` (text that is not an integer
+    is passed as the string, so the message shows it quoted)."""
+    value = int(text) if INT.fullmatch(text) else text
+    try:
+        return check_int(name, value, minimum)
+    except (TypeError, ValueError) as error:
+        raise Invalid(key, str(error)) from None
+
+
+def parse_padding(text: str) -> str | int:
+    word = text.strip().lower()
+    if word in ("valid", "same"):
+        return word
+    if INT.fullmatch(text) and int(text) >= 0:
+        return int(text)
+    shown = str(int(text)) if INT.fullmatch(text) else repr(text)
+    raise Invalid("p", f"padding must be 'valid', 'same' or an int >= 0, got {shown}")
+
+
+def parse_layer(kind: str, values: dict[str, str]) -> tuple[dict, list[Invalid]]:
+    """Every field of one layer, each checked on its own, in the form's order."""
+    args: dict = {"bias": values.get("b", "1") != "0", "d": 1}
+    errors = []
+    for key in FIELDS[kind]:
+        text = values[key]
+        try:
+            if key == "b":
+                continue
+            if key == "p":
+                args["p"] = parse_padding(text)
+            elif key == "op":
+                args["op"] = None if text.strip() == "" else parse_int(key, NAMES[key], text, 0)
+            elif key == "s" and kind.endswith("pool") and text.strip() == "":
+                args["s"] = None
+            else:
+                args[key] = parse_int(key, NAMES[key], text)
+        except Invalid as error:
+            errors.append(error)
+    if args.get("s", 0) is None:
+        args["s"] = args.get("k")
+    return args, errors
+
+
+def error_key(message: str) -> str:
+    """The field beside which the calculator shows an error raised by snippets."""
+    for prefix, key in [
+        ("kernel_size must fit", "k"),
+        ("groups must divide", "g"),
+        ("output_padding", "op"),
+        ("stride and dilation cannot both", "d"),
+        ("padding", "p"),
+    ]:
+        if message.startswith(prefix):
+            return key
+    raise AssertionError(f"no field for {message!r}")
+
+
+def layer(mode: str, kind: str, a: dict, shape: tuple[int, int, int]) -> dict:
+    """One valid-looking layer through snippets: shape, params, MACs, geometry; or Invalid."""
+    c, p, pool = shape[2], a["p"], kind.endswith("pool")
+    if mode == "keras" and not isinstance(p, str):
+        raise Invalid(
+            "p",
+            f"padding must be 'valid' or 'same' in Keras (explicit zeros need a ZeroPadding2D "
+            f"layer before it), got {p}",
+        )
+    if mode == "pytorch":
+        if (kind == "transposed" or pool) and isinstance(p, str):
+            cls = CLASSES[mode][kind]
+            raise Invalid(
+                "p", f"padding must be an int >= 0 for {cls} (it has no 'valid' or 'same'), got {p!r}"
+            )
+        if p == "same" and a["s"] > 1:
+            raise Invalid("p", "padding='same' is not supported for strided convolutions")
+        if pool and p > a["k"] // 2:
+            raise Invalid(
+                "p",
+                f"pad should be at most half of effective kernel size, but got pad={p}, "
+                f"kernel_size={a['k']} and dilation=1",
+            )
+        if p == "valid":
+            p = 0
+    k, s, d, b = a["k"], a["s"], a["d"], a["bias"]
+    try:
+        if kind == "conv":
+            params = count_conv_params(c, a["f"], k, b, groups=a["g"])
+            out = conv_output_shape(shape, a["f"], k, s, p, dilation=d)
+            macs = conv_macs(shape, a["f"], k, s, p, dilation=d, groups=a["g"])
+        elif kind == "depthwise":
+            params = depthwise_params(c, k, depth_multiplier=a["m"], use_bias=b)
+            out = conv_output_shape(shape, c * a["m"], k, s, p, dilation=d)
+            macs = depthwise_macs(shape, k, s, p, dilation=d, depth_multiplier=a["m"])
+        elif kind == "separable":
+            params = separable_params(c, a["f"], k, depth_multiplier=a["m"], use_bias=b)
+            out = conv_output_shape(shape, a["f"], k, s, p, dilation=d)
+            macs = separable_macs(shape, a["f"], k, s, p, dilation=d, depth_multiplier=a["m"])
+        elif kind == "transposed":
+            params = count_conv_params(c, a["f"], k, b)
+            out = transposed_output_shape(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
+            macs = transposed_macs(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
+        else:
+            params, macs = 0, 0
+            out = conv_output_shape(shape, c, k, s, p)
+    except ValueError as error:
+        raise Invalid(error_key(str(error)), str(error)) from None
+    geometry = None
+    if kind != "transposed":
+        top = padding_amounts(shape, k, s, p, dilation=d)[0][0]
+        geometry = LayerGeometry(k, s, d, top)
+    return {"shape": out, "params": params, "macs": macs, "geometry": geometry}
+
+
+def fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def fmt_shape(shape: tuple[int, ...]) -> str:
+    return " × ".join(map(str, shape))
+
+
+def evaluate(state: dict, mode: str) -> dict:
+    """Rows as the calculator shows them (texts), the totals and the message of every bad field."""
+    field_errors: dict[str, str] = {}
+    values = []
+    for key, name, text in zip("hwc", ("height", "width", "channels"), state["input"], strict=True):
+        try:
+            values.append(parse_int(key, name, text))
+        except Invalid as error:
+            field_errors[f"cc-in-{key}"] = error.message
+    shape = tuple(values) if len(values) == 3 else None
+    bad = None if shape else "the input shape"
+    rows, geometries, params, macs, transposed_at = [], [], 0, 0, 0
+    for n, spec in enumerate(state["layers"], 1):
+        args, errors = parse_layer(spec["kind"], spec["v"])
+        for error in errors:
+            field_errors[f"cc-l{n}-{error.key}"] = error.message
+        row = {"result": None, "error": None, "blocked": None}
+        if bad:
+            row["blocked"] = f"needs a valid output from {bad}"
+        else:
+            try:
+                if errors:
+                    raise errors[0]
+                result = layer(mode, spec["kind"], args, shape)
+            except Invalid as error:
+                row["error"] = error
+                field_errors[f"cc-l{n}-{error.key}"] = error.message
+                bad = f"layer {n}"
+            else:
+                row["result"] = result
+                shape = result["shape"]
+                params += result["params"]
+                macs += result["macs"]
+                if result["geometry"] and not transposed_at:
+                    geometries.append(result["geometry"])
+                    row["field"] = receptive_fields(geometries)[-1]
+                elif not transposed_at:
+                    transposed_at = n
+        rows.append(row)
+    if bad:
+        total = {"blocked": f"fix {bad} first"}
+    else:
+        fields = receptive_fields(geometries)
+        last = fields[-1] if fields else None
+        total = {
+            "shape": fmt_shape(shape),
+            "params": fmt(params),
+            "macs": fmt(macs),
+            "field": DASH if transposed_at else fmt(last.size if last else 1),
+            "stride": DASH if transposed_at else fmt(last.stride if last else 1),
+        }
+    return {"rows": rows, "total": total, "field_errors": field_errors}
+
+
+def expected(state: dict) -> dict:
+    """What the calculator must show for ``state``: per row its cells, error and note on the
+    other framework, the totals, and the message beside every bad field."""
+    mode = state["mode"]
+    other = "pytorch" if mode == "keras" else "keras"
+    mine, theirs = evaluate(state, mode), evaluate(state, other)
+    rows = []
+    for row, alt in zip(mine["rows"], theirs["rows"], strict=True):
+        result = row["result"]
+        field = row.get("field")
+        cells = {
+            "shape": fmt_shape(result["shape"]) if result else DASH,
+            "params": fmt(result["params"]) if result else DASH,
+            "macs": fmt(result["macs"]) if result else DASH,
+            "field": fmt(field.size) if field else DASH,
+            "stride": fmt(field.stride) if field else DASH,
+            "error": row["error"].message if row["error"] else None,
+            "blocked": row["blocked"] is not None,
+            "diff": None,
+        }
+        if (result or row["error"]) and (alt["result"] or alt["error"]):
+            a = fmt_shape(result["shape"]) if result else f"refused: {row['error'].message}"
+            b = fmt_shape(alt["result"]["shape"]) if alt["result"] else f"refused: {alt['error'].message}"
+            if a != b:
+                cells["diff"] = f"{MODES[other]}: {b}"
+        rows.append(cells)
+    return {"rows": rows, "total": mine["total"], "field_errors": mine["field_errors"]}
+
+
+def to_hash(state: dict) -> str:
+    """The calculator's URL hash for ``state`` (only values that differ from the defaults)."""
+    layers = []
+    for spec in state["layers"]:
+        changed = [
+            f"{key}={quote(spec['v'][key], safe='')}"
+            for key in FIELDS[spec["kind"]]
+            if spec["v"][key] != DEFAULTS[spec["kind"]][key]
+        ]
+        layers.append(spec["kind"] + (":" + ",".join(changed) if changed else ""))
+    size = ",".join(quote(v, safe="") for v in state["input"])
+    return f"#mode={state['mode']}&in={size}&l={';'.join(layers)}"
+
+
+# ---------------------------------------------------------------- random stacks
+BAD_TEXT = ["", "0", "-2", "2.5", "abc", " ", "1e3"]
+
+
+def _text(rng: random.Random, choices: list[int], bad: float) -> str:
+    if rng.random() < bad:
+        return rng.choice(BAD_TEXT)
+    return str(rng.choice(choices))
+
+
+def random_layer(rng: random.Random, mode: str, channels: int, bad: float) -> dict:
+    """One layer on ``channels`` input channels, mostly valid for ``mode``: ``bad`` is the
+    chance of each field holding a bad text."""
+    kind = rng.choices(list(FIELDS), weights=[4, 2, 2, 2, 1, 1])[0]
+    v = dict(DEFAULTS[kind])
+    pool = kind.endswith("pool")
+    k = rng.choice([2, 2, 3] if pool else [1, 2, 3, 3, 3, 4, 5, 7])
+    v["k"] = _text(rng, [k], bad)
+    v["s"] = _text(rng, [1, 1, 1, 2, 2, 3], bad)
+    if pool and rng.random() < 0.4:
+        v["s"] = ""
+    numbers = [str(p) for p in range(k // 2 + 1)] if pool or kind == "transposed" else ["0", "1", "2", "3"]
+    words = ["same", "valid"]
+    strings_first = mode == "keras" or (kind not in ("transposed",) and not pool and rng.random() < 0.5)
+    v["p"] = rng.choice(words if strings_first else numbers)
+    if rng.random() < 0.06:  # the other framework's kind of padding, or a bad one
+        v["p"] = rng.choice(words + numbers + ["-1", "x"])
+    if "f" in v:
+        v["f"] = _text(rng, [1, 3, 8, 16, 24, 32, 64], bad)
+    if "d" in v:
+        v["d"] = _text(rng, [1] * 8 + [2, 3], bad)
+        if v["d"] != "1" and mode == "keras" and rng.random() < 0.8:
+            v["s"] = "1"
+    if "g" in v:
+        filters = int(v["f"]) if v["f"].isdigit() and int(v["f"]) else 1
+        divisors = [g for g in (1, 2, 3, 4, 8) if channels % g == 0 and filters % g == 0]
+        v["g"] = _text(rng, divisors * 3 + [2, 4], bad)
+    if "m" in v:
+        v["m"] = _text(rng, [1, 1, 2], bad)
+    if "op" in v:
+        v["op"] = rng.choice(["", "", "", "0", "1", "2"])
+    if "b" in v:
+        v["b"] = rng.choice(["1", "1", "0"])
+    return {"kind": kind, "v": v}
+
+
+def _channels_after(spec: dict, channels: int) -> int:
+    v = spec["v"]
+    if "f" in v and v["f"].isdigit() and int(v["f"]):
+        return int(v["f"])
+    if "m" in v and v["m"].isdigit() and int(v["m"]):
+        return channels * int(v["m"])
+    return channels
+
+
+def random_state(rng: random.Random, bad: float = 0.02) -> dict:
+    size = rng.choice([1, 2, 3, 5, 7, 8, 13, 16, 28, 32, 56, 64, 224])
+    channels = rng.choice([1, 3, 4, 8, 12, 16, 64])
+    mode = rng.choice(["keras", "pytorch"])
+    state = {
+        "mode": mode,
+        "input": [_text(rng, [size], bad), _text(rng, [size, size + 3], bad), _text(rng, [channels], bad)],
+        "layers": [],
+    }
+    for _ in range(rng.choice([0, 1, 2, 3, 3, 4, 5, 6])):
+        spec = random_layer(rng, mode, channels, bad)
+        state["layers"].append(spec)
+        channels = _channels_after(spec, channels)
+    return state
+
+
+def random_states(count: int, seed: int = 20240611) -> list[dict]:
+    """``count`` stacks from a fixed seed: valid and invalid ones, both semantics."""
+    rng = random.Random(seed)
+    return [random_state(rng) for _ in range(count)]
+
+
+if __name__ == "__main__":
+    states = random_states(400)
+    valid = sum(not expected(s)["total"].get("blocked") for s in states)
+    print(f"{len(states)} stacks, {valid} valid, {len(states) - valid} with an error")
+    for state in states[:5]:
+        print(to_hash(state), expected(state)["total"])
