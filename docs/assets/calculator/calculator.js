@@ -121,7 +121,7 @@
       var padded = n + pads[0] + pads[1];
       if (padded < span) {
         throw new Invalid("k", "kernel_size must fit in the padded input: along the " + axis +
-          " the kernel spans " + span + " but the input is " + n + " + padding " + pads[0] +
+          ", kernel " + k + " with dilation " + d + " spans " + span + " but the input is " + n + " + padding " + pads[0] +
           " + " + pads[1] + " = " + padded);
       }
       return (padded - span) / s + 1n;
