@@ -192,10 +192,35 @@ def use_cache() -> bool:
     return bool(_state["serve"]) and not os.environ.get("CI")
 
 
+def has_measurements(source: Path) -> bool:
+    """Whether a lab times something (a cell tagged ``measurement``)."""
+    return (
+        re.search(rf"^# %%.*tags=\[[^]]*{MEASUREMENT_TAG}", source.read_text("utf8"), re.MULTILINE)
+        is not None
+    )
+
+
+def execute_labs(sources: list[Path], *, use_cache: bool) -> dict[str, Path]:
+    """Execute (or reuse) the labs: two at a time, except those that time something, which
+    run alone afterwards so that no other kernel competes with their measurements."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    timed = [source for source in sources if has_measurements(source)]
+    untimed = [source for source in sources if source not in timed]
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        done = dict(
+            zip(
+                untimed,
+                pool.map(lambda source: executed_lab(source, use_cache=use_cache), untimed),
+                strict=True,
+            )
+        )
+    done.update((source, executed_lab(source, use_cache=use_cache)) for source in timed)
+    return {source.stem: done[source] for source in sources}
+
+
 def on_pre_build(config, **kwargs) -> None:
-    _state["executed"] = {
-        source.stem: executed_lab(source, use_cache=use_cache()) for source in lab_sources()
-    }
+    _state["executed"] = execute_labs(lab_sources(), use_cache=use_cache())
 
 
 def _lab_stem(file) -> str | None:
@@ -266,6 +291,7 @@ def offline_notebook_html(content: str) -> tuple[str, str, str]:
             continue
         scripts.append(re.sub(r"^<script\b[^>]*>|</script>\s*$", "", script.strip()).strip())
     content = _STYLE.sub("", _SCRIPT.sub("", content))
+    content = re.sub(r"<!-- [^>]*(?:mathjax|mermaid)[^>]*-->\s*", "", content, flags=re.IGNORECASE)
     content = _MARKDOWN_CELL.sub(_typeset_cell, content)
     return content, styles, ";\n".join(scripts)
 
