@@ -180,7 +180,7 @@ def executed_lab(source: Path, *, use_cache: bool) -> Path:
 
 # ------------------------------------------------------------------------ MkDocs events
 
-_state: dict[str, object] = {"serve": False, "executed": {}, "css": "", "js": ""}
+_state: dict[str, object] = {"serve": False, "executed": {}, "css": "", "js": "", "classes": set()}
 
 
 def on_startup(command: str, dirty: bool, **kwargs) -> None:
@@ -304,6 +304,7 @@ def on_page_content(html_content: str, page, config, files, **kwargs) -> str:
 
     content, styles, scripts = offline_notebook_html(html_content)
     _state["css"], _state["js"] = styles or _state["css"], scripts or _state["js"]
+    _state["classes"] |= used_classes(content)  # type: ignore[operator]
     here = page.file.url
     download = files.get_file_from_path(f"labs/{stem}.ipynb")
     link = (
@@ -318,11 +319,48 @@ def on_page_content(html_content: str, page, config, files, **kwargs) -> str:
     return assets + link + content
 
 
+_CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
+_CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+
+
+def used_classes(html: str) -> set[str]:
+    """Every class name that appears in a ``class`` attribute of ``html``."""
+    return {name for names in _CLASS_ATTRIBUTE.findall(html) for name in names.split()}
+
+
+def _kept_rule(rule, classes: set[str]) -> str | None:
+    """The rule as CSS text, keeping only selectors whose classes all occur on the pages;
+    ``None`` when nothing of it is left. @media and @supports blocks are pruned inside."""
+    import tinycss2
+
+    if rule.type == "error":  # what the browser would drop too
+        return None
+    if rule.type == "qualified-rule":
+        selectors = tinycss2.serialize(rule.prelude).split(",")
+        kept = [s.strip() for s in selectors if set(_CLASS_SELECTOR.findall(s)) <= classes]
+        return f"{','.join(kept)}{{{tinycss2.serialize(rule.content)}}}" if kept else None
+    if rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
+        inner = tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True)
+        body = "".join(text for text in (_kept_rule(r, classes) for r in inner) if text)
+        return f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{body}}}" if body else None
+    return tinycss2.serialize([rule])
+
+
+def prune_css(css: str, classes: set[str]) -> str:
+    """``css`` without the rules that style only classes the notebook pages never use:
+    JupyterLab's full stylesheet is some 600 kB, the labs use a small part of it."""
+    import tinycss2
+
+    rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
+    return "\n".join(text for text in (_kept_rule(rule, classes) for rule in rules) if text)
+
+
 def on_post_build(config, **kwargs) -> None:
     """Write the shared notebook stylesheet and script (kept from the last render, so a
     ``--dirty`` rebuild that renders no lab still has them)."""
     site = Path(config["site_dir"])
-    for name, text in ((SHARED_CSS, _state["css"]), (SHARED_JS, _state["js"])):
+    css = prune_css(str(_state["css"]), _state["classes"])  # type: ignore[arg-type]
+    for name, text in ((SHARED_CSS, css), (SHARED_JS, _state["js"])):
         if text:
             (site / name).parent.mkdir(parents=True, exist_ok=True)
             (site / name).write_text(str(text), "utf8")

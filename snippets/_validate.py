@@ -78,6 +78,4 @@ def check_divides(name: str, groups: int, others: dict[str, int]) -> None:
     """Raise unless ``groups`` divides every count in ``others`` (e.g. input and output channels)."""
     for other_name, count in others.items():
         if count % groups:
-            raise ValueError(
-                f"{name} must divide {other_name} ({count}), got {groups}"
-            )
+            raise ValueError(f"{name} must divide {other_name} ({count}), got {groups}")

@@ -31,9 +31,13 @@ def conv_macs(
     _, _, c_in = check_input_shape("input_shape", input_shape)
     check_int("groups", groups)
     check_divides("groups", groups, {"input_channels": c_in, "filters": check_int("filters", filters)})
-    out_h, out_w, c_out = conv_output_shape(input_shape, filters, kernel_size, stride, padding, dilation=dilation)
+    out_h, out_w, c_out = conv_output_shape(
+        input_shape, filters, kernel_size, stride, padding, dilation=dilation
+    )
     kh, kw = check_pair("kernel_size", kernel_size)
     return out_h * out_w * c_out * kh * kw * (c_in // groups)
+
+
 # --8<-- [end:conv_macs]
 
 
@@ -53,6 +57,8 @@ def depthwise_macs(
     return conv_macs(
         input_shape, c_in * multiplier, kernel_size, stride, padding, dilation=dilation, groups=c_in
     )
+
+
 # --8<-- [end:depthwise_macs]
 
 
@@ -74,6 +80,8 @@ def separable_macs(
     _, _, c_in = check_input_shape("input_shape", input_shape)
     out_h, out_w, _ = conv_output_shape(input_shape, 1, kernel_size, stride, padding, dilation=dilation)
     return depthwise + out_h * out_w * c_in * depth_multiplier * check_int("output_channels", output_channels)
+
+
 # --8<-- [end:separable_macs]
 
 
@@ -99,4 +107,6 @@ def transposed_macs(
     height, width, c_in = check_input_shape("input_shape", input_shape)
     kh, kw = check_pair("kernel_size", kernel_size)
     return height * width * c_in * kh * kw * int(filters)
+
+
 # --8<-- [end:transposed_macs]

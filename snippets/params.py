@@ -31,6 +31,8 @@ def count_conv_params(
     check_int("groups", groups)
     check_divides("groups", groups, {"input_channels": c_in, "filters": c_out})
     return kh * kw * (c_in // groups) * c_out + (c_out if use_bias else 0)
+
+
 # --8<-- [end:count_conv_params]
 
 
@@ -53,6 +55,8 @@ def depthwise_params(
     multiplier = check_int("depth_multiplier", depth_multiplier)
     check_bool("use_bias", use_bias)
     return kh * kw * c_in * multiplier + (c_in * multiplier if use_bias else 0)
+
+
 # --8<-- [end:depthwise_params]
 
 
@@ -77,6 +81,8 @@ def separable_params(
     depthwise = kh * kw * c_in * multiplier
     pointwise = c_in * multiplier * c_out
     return depthwise + pointwise + (c_out if use_bias else 0)
+
+
 # --8<-- [end:separable_params]
 
 
@@ -88,4 +94,6 @@ def dense_params(input_units: int, units: int, use_bias: bool = True) -> int:
     n_out = check_int("units", units)
     check_bool("use_bias", use_bias)
     return n_in * n_out + (n_out if use_bias else 0)
+
+
 # --8<-- [end:dense_params]

@@ -64,6 +64,8 @@ def receptive_fields(layers: Iterable[LayerGeometry | tuple[int, ...]]) -> list[
         stride *= check_int(f"{name}.stride", s)
         fields.append(Field(size, stride, padding))
     return fields
+
+
 # --8<-- [end:receptive_field]
 
 

@@ -321,47 +321,21 @@ def page_reports(browser, base_url, built_site) -> dict[str, dict]:
         }""")
         )
         page.add_script_tag(content=axe_source)
-        report["axe"], report["axe_theme"] = run_axe(page)
+        report["axe"] = run_axe(page)
         reports[path] = report
         context.close()
     return reports
 
 
-# Serious violations that come from Material's theme (and the notebook plugin's code colours),
-# not from the site's pages: reported
-# (printed, and in test-artifacts/axe-theme.txt), not failed. Each is (rule, where).
-THEME_ISSUES = {
-    # the search overlay has role="dialog" and no accessible name (Material's header partial)
-    ("aria-dialog-name", ".md-search"),
-    # "Made with Material for MkDocs": --md-footer-fg-color--lighter on the footer background
-    ("color-contrast", ".md-footer"),
-    # Material's Pygments colours (--md-code-hl-*-color) for some tokens in the light palette
-    ("color-contrast", ".highlight"),
-    # Material colours links and does not underline them inside text
-    ("link-in-text-block", ".md-content"),
-    # the labs' code cells: the mkdocs-jupyter plugin's syntax colours
-    ("color-contrast", ".highlight-ipynb"),
-}
-AXE_NODES = """
-(result) => result.violations.flatMap((v) => v.nodes.map((node) => {
-  const el = document.querySelector(node.target[0]);
-  const where = ['.md-search', '.md-footer', '.highlight-ipynb', '.highlight', '.md-content', '.md-header', '.md-sidebar']
-    .find((sel) => el && el.closest(sel)) || '';
-  return {rule: v.id, impact: v.impact, where, target: node.target.join(' '), help: v.help};
-}))
-"""
-
-
-def run_axe(page) -> tuple[list[str], list[str]]:
-    """The page's serious and critical violations: those of the site, those of the theme."""
+def run_axe(page) -> list[str]:
+    """The page's violations of impact "serious" or "critical", one line each."""
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    site, theme = [], []
-    for node in page.evaluate(AXE_NODES, result):
-        if node["impact"] in BAD_IMPACTS:
-            line = f"{node['impact']} {node['rule']} at {node['target']}: {node['help']}"
-            known = (node["rule"], node["where"]) in THEME_ISSUES and "#cc-app" not in node["target"]
-            (theme if known else site).append(line)
-    return site, theme
+    return [
+        f"{violation['impact']} {violation['id']} at {' '.join(node['target'])}: {violation['help']}"
+        for violation in result["violations"]
+        if violation["impact"] in BAD_IMPACTS
+        for node in violation["nodes"]
+    ]
 
 
 def test_every_page_has_no_console_error_nor_failed_request(page_reports) -> None:
@@ -392,9 +366,8 @@ def test_code_blocks_have_a_copy_button(page_reports) -> None:
 
 
 def test_no_serious_accessibility_violation(page_reports, browser, base_url) -> None:
-    """axe-core on every page in the light palette, and on three pages in the dark one."""
+    """axe-core on every page in the light palette, and on four pages in the dark one."""
     problems = {path: r["axe"] for path, r in page_reports.items() if r["axe"]}
-    theme = {path: r["axe_theme"] for path, r in page_reports.items() if r["axe_theme"]}
     context = browser.new_context()
     page = context.new_page()
     for path in (
@@ -406,21 +379,10 @@ def test_no_serious_accessibility_violation(page_reports, browser, base_url) -> 
         page.goto(base_url + path)
         set_palette(page, "slate")
         page.add_script_tag(path=str(AXE))
-        dark, dark_theme = run_axe(page)
+        dark = run_axe(page)
         if dark:
             problems[f"{path} (dark)"] = dark
-        if dark_theme:
-            theme[f"{path} (dark)"] = dark_theme
     context.close()
-    lines = [f"{path or '(home)'}: {line}" for path, found in theme.items() for line in found]
-    ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "axe-theme.txt").write_text("\n".join(lines) + "\n", "utf8")
-    counts: dict[str, set[str]] = {}
-    for path, found in theme.items():
-        for line in found:
-            counts.setdefault(line.split(" at ")[0], set()).add(path)
-    print("\naxe-core, serious violations in Material's theme (details: test-artifacts/axe-theme.txt):")
-    print("\n".join(f"  {rule}: on {len(paths)} pages" for rule, paths in sorted(counts.items())))
     assert problems == {}, json.dumps(problems, indent=1)
 
 

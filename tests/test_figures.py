@@ -22,7 +22,13 @@ from snippets.diagrams import (
     receptive_field_stacks,
 )
 from snippets.figures import FIGURES, FIGURES_DIR, write_figure
-from snippets.geometry import dilated_reach, output_grid_shape, overlap_counts, padded_input_mask, window_cells
+from snippets.geometry import (
+    dilated_reach,
+    output_grid_shape,
+    overlap_counts,
+    padded_input_mask,
+    window_cells,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 IMAGE = re.compile(r"!\[(?P<alt>[^\]]*)\]\((?P<src>[^)\s]+)\)")
@@ -60,7 +66,9 @@ def test_pages_show_each_figure_with_its_alt_text() -> None:
             name = Path(image["src"].split("#")[0]).stem
             if name in FIGURES:
                 shown.setdefault(name, []).append(" ".join(image["alt"].split()))
-                assert (page.parent / image["src"].split("#")[0]).resolve() == committed(name).resolve(), image["src"]
+                assert (page.parent / image["src"].split("#")[0]).resolve() == committed(name).resolve(), (
+                    image["src"]
+                )
     assert sorted(shown) == sorted(FIGURES), "every figure is on a page"
     for name, alts in shown.items():
         assert alts == [FIGURES[name].alt()] * len(alts), f"{name}: alt text differs from snippets.figures"
@@ -128,13 +136,20 @@ def test_dilated_reach_equals_torch_gradient(dilations: tuple[int, ...]) -> None
 def test_overlap_counts_equal_a_transposed_conv_of_ones(kernel: int) -> None:
     """Drawn counts == torch's conv_transpose2d of a ones image with a ones kernel."""
     ids = svg_ids("transposed-overlap")
-    drawn = {cell: int(ids[f"k{kernel}-overlap-{cell[0]}-{cell[1]}"].find("{*}text").text) for cell in cells(ids, f"k{kernel}-overlap")}
-    ones = torch.nn.functional.conv_transpose2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, kernel, kernel), stride=2)
+    drawn = {
+        cell: int(ids[f"k{kernel}-overlap-{cell[0]}-{cell[1]}"].find("{*}text").text)
+        for cell in cells(ids, f"k{kernel}-overlap")
+    }
+    ones = torch.nn.functional.conv_transpose2d(
+        torch.ones(1, 1, 3, 3), torch.ones(1, 1, kernel, kernel), stride=2
+    )
     expected = ones[0, 0].round().int().numpy()
     assert drawn == {tuple(map(int, cell)): int(expected[tuple(cell)]) for cell in np.argwhere(expected >= 0)}
     assert np.array_equal(overlap_counts(3, kernel, 2), expected)
     assert len(cells(ids, f"k{kernel}-footprint")) == 0  # footprints are ids without a cell
-    assert {key for key in ids if key.startswith(f"k{kernel}-footprint-")} == {f"k{kernel}-footprint-{i}" for i in range(3)}
+    assert {key for key in ids if key.startswith(f"k{kernel}-footprint-")} == {
+        f"k{kernel}-footprint-{i}" for i in range(3)
+    }
 
 
 def test_channel_diagrams_draw_one_line_per_weight() -> None:
@@ -153,6 +168,8 @@ def test_plots_draw_the_computed_values() -> None:
     assert list(lines["line-64"].get_ydata()) == [count_conv_params(64, 64, 1), count_conv_params(64, 64, 3)]
     savings = {line.get_gid(): line for line in plot_separable_savings(64, 3, (8, 256)).axes[0].lines}
     assert list(savings["ratios-bias-False"].get_ydata()) == pytest.approx([1 / 8 + 1 / 9, 1 / 256 + 1 / 9])
-    fields = {line.get_gid(): list(line.get_ydata()) for line in plot_receptive_field_vs_depth(4).axes[0].lines}
+    fields = {
+        line.get_gid(): list(line.get_ydata()) for line in plot_receptive_field_vs_depth(4).axes[0].lines
+    }
     assert fields == {f"stack-{name}": sizes for name, sizes in receptive_field_stacks(4).items()}
     assert fields["stack-plain 3x3"] == [3, 5, 7, 9]  # 1 + 2 per layer

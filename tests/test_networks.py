@@ -452,5 +452,3 @@ def test_summary_refuses_bad_specs() -> None:
         summary(networks.Network("bad", (8, 8, 3), (mismatch,)))
     with pytest.raises(TypeError, match="layer must be one of the layer specs"):
         summary(networks.Network("bad", (8, 8, 3), ("conv",)))
-
-

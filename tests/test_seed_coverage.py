@@ -26,11 +26,15 @@ CORRECTIONS = {
 
 def printed_outputs(chapter: str) -> str:
     page = docblocks.DOCS / "chapters" / chapter
-    return "".join(example.output.body for example in docblocks.find_examples(page.read_text("utf8")) if example.output)
+    return "".join(
+        example.output.body for example in docblocks.find_examples(page.read_text("utf8")) if example.output
+    )
 
 
 @pytest.mark.parametrize("chapter", sorted(SOURCE_FIGURES))
 def test_source_figures_are_printed_by_the_chapter(chapter: str) -> None:
     outputs = printed_outputs(chapter)
-    missing = [figure for figure in SOURCE_FIGURES[chapter] + CORRECTIONS.get(chapter, []) if figure not in outputs]
+    missing = [
+        figure for figure in SOURCE_FIGURES[chapter] + CORRECTIONS.get(chapter, []) if figure not in outputs
+    ]
     assert missing == []

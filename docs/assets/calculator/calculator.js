@@ -381,7 +381,7 @@
       state.layers.push({ kind: "conv", v: layerDefaults("conv") });
       self.build("cc-l" + state.layers.length + "-kind");
     } });
-    this.table = el("div", { class: "cc-scroll" });
+    this.table = el("div", { class: "cc-scroll", tabindex: "0", role: "region", "aria-label": "Results table" });
     this.summary = el("p", { class: "cc-summary", "aria-live": "polite" });
     this.link = el("a", { class: "cc-link", text: "Link to this stack" });
     var paddings = el("datalist", { id: "cc-paddings" }, ["valid", "same", "0", "1", "2", "3"].map(function (v) {
