@@ -15,7 +15,6 @@ The site is built once per session with ``mkdocs build --strict`` and served fro
 from __future__ import annotations
 
 import json
-import os
 import random
 import time
 from pathlib import Path
@@ -29,7 +28,6 @@ from browser_support import (
     CHROMIUM_ARGS,
     READ_CALCULATOR,
     READ_HASHES,
-    build_site,
     page_paths,
     serve,
     site_prefix,
@@ -51,15 +49,6 @@ def chromium_path() -> str:
     if not CHROMIUM.exists():
         pytest.fail("Chromium not found: apt-get install -y chromium", pytrace=False)
     return str(CHROMIUM)
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if prebuilt := os.environ.get("BROWSER_TESTS_SITE"):
-        return Path(prebuilt)
-    out = tmp_path_factory.mktemp("browser-site")
-    build_site(out)
-    return out
 
 
 @pytest.fixture(scope="session")

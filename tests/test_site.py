@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlparse
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,21 +70,6 @@ def fetched_urls(html: str) -> list[str]:
     return finder.fetched
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The site built with ``mkdocs build --strict`` into a temporary folder."""
-    out = tmp_path_factory.mktemp("site")
-    build = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert build.returncode == 0, build.stderr[-4000:]
-    return out
-
-
 def test_finder_sees_external_resources() -> None:
     """The scanner itself: it flags each kind of external fetch and ignores plain links."""
     html = """<script src="https://cdn.example/x.js"></script><link rel="stylesheet" href="//fonts.example/css">
@@ -108,22 +89,22 @@ def test_finder_sees_external_resources() -> None:
     )
 
 
-def test_no_page_loads_from_another_host(site: Path) -> None:
+def test_no_page_loads_from_another_host(built_site: Path) -> None:
     offenders = {}
-    for page in site.rglob("*.html"):
+    for page in built_site.rglob("*.html"):
         external = [url for url in fetched_urls(page.read_text("utf8")) if is_external(url)]
         if external:
-            offenders[str(page.relative_to(site))] = external
-    for stylesheet in site.rglob("*.css"):
+            offenders[str(page.relative_to(built_site))] = external
+    for stylesheet in built_site.rglob("*.css"):
         external = [a or b for a, b in CSS_URL.findall(stylesheet.read_text("utf8")) if is_external(a or b)]
         if external:
-            offenders[str(stylesheet.relative_to(site))] = external
+            offenders[str(stylesheet.relative_to(built_site))] = external
     assert offenders == {}
 
 
-def test_formulas_are_mathml_with_no_latex_left(site: Path) -> None:
+def test_formulas_are_mathml_with_no_latex_left(built_site: Path) -> None:
     pages_with_math = 0
-    for page in site.rglob("*.html"):
+    for page in built_site.rglob("*.html"):
         html = page.read_text("utf8")
         text = re.sub(r"<(script|pre|code)\b.*?</\1>", "", html, flags=re.DOTALL)
         assert "arithmatex" not in text, f"{page}: formula left for a script to typeset"
@@ -132,6 +113,6 @@ def test_formulas_are_mathml_with_no_latex_left(site: Path) -> None:
     assert pages_with_math > 0
 
 
-def test_included_source_is_shown_not_the_include_line(site: Path) -> None:
-    for page in site.rglob("*.html"):
+def test_included_source_is_shown_not_the_include_line(built_site: Path) -> None:
+    for page in built_site.rglob("*.html"):
         assert "--8&lt;--" not in page.read_text("utf8"), f"{page}: an include was not expanded"

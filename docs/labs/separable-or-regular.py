@@ -19,15 +19,12 @@
 # Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
-import os
-import platform
-import statistics
-import time
 
 import torch
 from torch import nn
 
 from snippets import conv_macs, count_conv_params, depthwise_macs, separable_macs, separable_params
+from snippets.timing import machine, median_ms
 
 # %% [markdown]
 # ## Parameters and MACs as the layer grows
@@ -73,21 +70,14 @@ for c_out, k in ((16, 3), (256, 3), (1024, 3), (256, 5)):
 # %% tags=["measurement"]
 torch.manual_seed(0)
 torch.set_num_threads(1)
-print(f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+print(machine())
 print(f"torch {torch.__version__}, {torch.get_num_threads()} thread")
 
 
-def forward_ms(layer, x, repeats=15):
+def forward_ms(layer, x):
     """Median wall time of `layer(x)` in milliseconds, after two warm-up runs."""
     with torch.inference_mode():
-        for _ in range(2):
-            layer(x)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            layer(x)
-            times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+        return median_ms(lambda: layer(x))
 
 
 def layers(c_in, c_out, k):

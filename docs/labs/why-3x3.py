@@ -17,15 +17,12 @@
 # Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
-import os
-import platform
-import statistics
-import time
 
 import torch
 from torch import nn
 
 from snippets import LayerGeometry, conv_macs, count_conv_params, receptive_field
+from snippets.timing import machine, median_ms
 
 # %% [markdown]
 # ## Four ways to see 5x5 or 7x7
@@ -102,21 +99,14 @@ for name, (kernel, layers) in CHOICES.items():
 # %% tags=["measurement"]
 torch.manual_seed(0)
 torch.set_num_threads(1)
-print(f"machine: {platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs")
+print(machine())
 print(f"torch {torch.__version__}, {torch.get_num_threads()} thread")
 
 
-def forward_ms(layer, x, repeats=15):
+def forward_ms(layer, x):
     """Median wall time of `layer(x)` in milliseconds, after two warm-up runs."""
     with torch.inference_mode():
-        for _ in range(2):
-            layer(x)
-        times = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            layer(x)
-            times.append(time.perf_counter() - start)
-    return 1000 * statistics.median(times)
+        return median_ms(lambda: layer(x))
 
 
 def stack(kernel, layers, channels=64):
