@@ -2,8 +2,9 @@
 
 Both run in this process on the same number of threads (``BENCH_THREADS``, default: every
 CPU), in float32. Each case is first checked against torch (``allclose``), then timed as
-the median of alternating rounds after a warm-up. torch gets its native NCHW layout,
-prepared outside the timing; FLOPs are ``2 x MACs`` from ``snippets.cost``.
+the median of rounds in alternating blocks, each after a warm-up (:func:`time_pair`).
+torch gets its native NCHW layout, prepared outside the timing; FLOPs are ``2 x MACs``
+from ``snippets.cost``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = str(THREADS)  # before numpy and torch are imported
 
+import gc  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
@@ -28,7 +30,9 @@ from snippets import cost  # noqa: E402
 from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
-WARMUP = 2
+BLOCKS = 3  # ROUNDS timed calls of each side, in BLOCKS alternating blocks
+WARMUP = 2  # calls before each block, and more until SETTLE seconds have passed
+SETTLE = 0.2
 
 
 @dataclass
@@ -127,17 +131,33 @@ def check(case: Case) -> None:
 
 
 def time_pair(first: Callable, second: Callable, rounds: int = ROUNDS) -> tuple[float, float]:
-    """Median seconds of each, over rounds that alternate between them (fair under load)."""
-    with torch.inference_mode():
-        for _ in range(WARMUP):
-            first()
-            second()
-        times: tuple[list[float], list[float]] = ([], [])
-        for _ in range(rounds):
-            for fn, store in ((first, times[0]), (second, times[1])):
-                start = time.perf_counter()
-                fn()
-                store.append(time.perf_counter() - start)
+    """Median seconds of each over ``rounds`` calls, in blocks that alternate between them.
+
+    Each block first settles: warm-up calls for at least ``SETTLE`` seconds. After a call,
+    OpenBLAS's and OpenMP's worker threads keep spinning for a while, and a call of the
+    other library started meanwhile shares the CPUs with them: alternating call by call
+    made both sides about 3x slower, at random. Alternating blocks still spreads load that
+    comes and goes over both. The garbage collector is off while timing.
+    """
+    times: tuple[list[float], list[float]] = ([], [])
+    per_block = -(-rounds // BLOCKS)
+    gc.collect()
+    gc.disable()
+    try:
+        with torch.inference_mode():
+            for _ in range(BLOCKS):
+                for fn, store in zip((first, second), times, strict=True):
+                    settled = time.perf_counter() + SETTLE
+                    for _ in range(WARMUP):
+                        fn()
+                    while time.perf_counter() < settled:
+                        fn()
+                    for _ in range(per_block):
+                        start = time.perf_counter()
+                        fn()
+                        store.append(time.perf_counter() - start)
+    finally:
+        gc.enable()
     return statistics.median(times[0]), statistics.median(times[1])
 
 
@@ -180,7 +200,8 @@ def machine() -> str:
             f"numpy BLAS: {blas.get('name')} {blas.get('version')}",
             f"torch: {_torch_info()}",
             f"threads: {THREADS} (OMP/OPENBLAS/MKL_NUM_THREADS and torch.set_num_threads); "
-            f"float32; median of {ROUNDS} alternating rounds after {WARMUP} warm-up calls",
+            f"float32; median of {ROUNDS} calls, in {BLOCKS} alternating blocks that each start with "
+            f">= {WARMUP} warm-up calls and >= {SETTLE:g} s of them",
             "load average at start (other processes share the CPUs): "
             + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
         ]

@@ -167,10 +167,11 @@ def depthwise_conv2d(
     out_h, out_w, _ = conv_output_shape(
         (height, width, c_in), c_in, (kh, kw), (sh, sw), padding, dilation=(dh, dw)
     )
-    xp, kernel = pad(x.astype(dtype, copy=False), pads), kernel.astype(dtype, copy=False)
-    y = np.zeros((n, out_h, out_w, c_in, multiplier), dtype)
+    xp = pad(x.astype(dtype, copy=False), pads)
+    along_rows = np.repeat(kernel.astype(dtype)[:, :, None], out_w, axis=2)  # (kh, kw, W_out, C, m)
+    y = np.empty((n, out_h, out_w, c_in, multiplier), dtype)
     for block in _row_blocks(n, out_h, out_w * c_in * multiplier):
-        _depthwise_taps(xp, kernel, y, block, (sh, sw), (dh, dw))
+        _depthwise_taps(xp, along_rows, y, block, (sh, sw), (dh, dw))
     return _finish(y.reshape(n, out_h, out_w, c_in * multiplier), bias, dtype, batched)
 
 
@@ -179,13 +180,15 @@ def depthwise_conv2d(
 
 # --8<-- [start:depthwise_taps]
 def _depthwise_taps(xp, kernel, y, block, stride: Pair, dilation: Pair) -> None:
-    """``y[block] += x shifted by (u d, v d), strided by s, times k[u, v]`` for every tap.
+    """``y[block] = sum over taps of x shifted by (u d, v d), strided by s, times k[u, v]``.
 
     ``block = (image, first_row, stop_row)``: the output is done a band of rows at a time so
     that the running sum stays in the CPU cache (NumPy cannot fuse the multiply and add).
+    ``kernel`` is ``(kh, kw, W_out, C, m)``, each tap's weights repeated along a row: then a
+    multiply runs over whole rows at once, not ``C`` values at a time.
     """
     (image, first, stop), (sh, sw), (dh, dw) = block, stride, dilation
-    kh, kw, _, multiplier = kernel.shape
+    kh, kw = kernel.shape[:2]
     out = y[image, first:stop]  # (rows, W_out, C, m), a view
     scratch = np.empty_like(out)
     rows, out_w = out.shape[:2]
@@ -195,8 +198,11 @@ def _depthwise_taps(xp, kernel, y, block, stride: Pair, dilation: Pair) -> None:
             patch = xp[
                 image, top : top + (rows - 1) * sh + 1 : sh, left : left + (out_w - 1) * sw + 1 : sw, :, None
             ]
-            np.multiply(patch, kernel[u, v], out=scratch)
-            out += scratch
+            if u == v == 0:  # the first tap starts the sum
+                np.multiply(patch, kernel[u, v], out=out)
+            else:
+                np.multiply(patch, kernel[u, v], out=scratch)
+                out += scratch
 
 
 # --8<-- [end:depthwise_taps]
@@ -322,9 +328,10 @@ def conv2d_transpose(
         )
     ]
     x, kernel = x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
-    # Every pixel times the whole kernel: (N H W, C_in) @ (C_in, kh kw C_out).
-    cols = x.reshape(-1, c_in) @ kernel.transpose(3, 0, 1, 2).reshape(c_in, kh * kw * c_out)
-    cols = cols.reshape(n, height, width, kh, kw, c_out)
+    # Every pixel times the whole kernel: (N H W, C_in) @ (C_in, C_out) for each tap, stored
+    # tap by tap so that col2im reads each tap's slice from one contiguous block.
+    cols = np.matmul(x.reshape(-1, c_in), kernel.transpose(0, 1, 3, 2).reshape(kh * kw, c_in, c_out))
+    cols = cols.reshape(kh, kw, n, height, width, c_out).transpose(2, 3, 4, 0, 1, 5)  # a view
     y = np.zeros((n, out_h, out_w, c_out), dtype)
     col2im(cols, y, strides, dilations, offsets)
     return _finish(y, bias, dtype, batched)
