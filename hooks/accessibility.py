@@ -25,3 +25,8 @@ def focusable_notebook_code(page_html: str) -> str:
 
 def on_post_page(output: str, **kwargs) -> str:
     return focusable_notebook_code(name_search_dialog(output))
+
+
+def on_post_template(output_content: str, **kwargs) -> str:
+    """Pages rendered from a theme template alone (404.html) get the same fixes."""
+    return on_post_page(output_content)
