@@ -6,8 +6,8 @@ READY := $(VENV)/.ready
 
 .PHONY: serve test build outputs figures bench lint lock clean
 
-serve: $(READY)  ## serve the site at http://127.0.0.1:8000 with live reload of docs/ and snippets/
-	$(BIN)/mkdocs serve -a 127.0.0.1:8000 --dirty --no-strict  # --dirty rebuilds only what changed; its one warning must not stop serve
+serve: $(READY)  ## serve the site at http://127.0.0.1:8000/ with live reload of docs/, snippets/, hooks/ and mkdocs.yml
+	$(BIN)/mkdocs serve -f mkdocs.serve.yml -a 127.0.0.1:8000 --dirty --no-strict  # --dirty rebuilds only what changed; its one warning must not stop serve
 
 test: $(READY)  ## the whole test suite: unit, parity, doc-tests, site and browser tests
 	$(BIN)/python -m pytest
