@@ -212,12 +212,14 @@ def transposed_output_shape(
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
     if padding in PADDING_STRINGS:
         _refuse_strided_dilation(strides, dilations)
-        extras = None
-        if output_padding is not None:
-            extras = _check_output_padding(output_padding, strides, "stride", f"stride={strides}")
+        extras = (
+            (None, None)
+            if output_padding is None
+            else _check_output_padding(output_padding, strides, "stride", f"stride={strides}")
+        )
         sizes = [
-            _transposed_length_keras(n, span, s, padding, None if extras is None else op)
-            for n, span, s, op in zip((height, width), spans, strides, extras or (0, 0), strict=True)
+            _transposed_length_keras(n, span, s, padding, op)
+            for n, span, s, op in zip((height, width), spans, strides, extras, strict=True)
         ]
     else:
         (top, bottom), (left, right) = _explicit_padding(padding)
