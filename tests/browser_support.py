@@ -7,6 +7,7 @@ so the 404 page, whose links are absolute, loads its assets too.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import subprocess
 import sys
@@ -18,7 +19,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. a CI runner's Chrome).
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

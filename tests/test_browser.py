@@ -47,7 +47,10 @@ BAD_IMPACTS = {"serious", "critical"}
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not CHROMIUM.exists():
-        pytest.fail("Chromium not found: apt-get install -y chromium", pytrace=False)
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)",
+            pytrace=False,
+        )
     return str(CHROMIUM)
 
 
