@@ -17,11 +17,13 @@ os.environ["KERAS_BACKEND"] = "torch"
 
 import keras  # noqa: E402  (the backend is chosen by the line above)
 import numpy as np  # noqa: E402
+import parity_support  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 from hypothesis import event, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from parity_support import outcome  # noqa: E402
 
 import snippets  # noqa: E402
 
@@ -43,7 +45,6 @@ class EmptyOutput(RuntimeError):
 
 
 #: What Keras raises for a configuration it refuses (anything else is a bug in the test).
-KERAS_REFUSALS = (RuntimeError, ValueError)
 
 sizes = st.integers(1, 40)
 channels = st.integers(1, 8)
@@ -83,23 +84,8 @@ def pair(value: int | tuple[int, int]) -> tuple[int, int]:
     return (value, value) if isinstance(value, int) else tuple(value)
 
 
-def outcome(call):
-    """What ``call()`` returns, or the exception Keras raised refusing it."""
-    try:
-        return call()
-    except KERAS_REFUSALS as refusal:
-        return refusal
-
-
 def assert_agrees(expected, snippets_call) -> None:
-    """snippets gives Keras' answer, or raises ``ValueError`` where Keras refused."""
-    if isinstance(expected, Exception):
-        event("keras refuses")
-        with pytest.raises(ValueError):
-            snippets_call()
-    else:
-        event("keras accepts")
-        assert snippets_call() == expected
+    parity_support.assert_agrees("keras", expected, snippets_call)
 
 
 def zeros(h: int, w: int, c: int) -> np.ndarray:

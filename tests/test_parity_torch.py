@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import math
 
+import parity_support
 import pytest
 import torch
 import torch.nn.functional as F
-from hypothesis import event, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from parity_support import outcome
 from torch.utils.flop_counter import FlopCounterMode
 
 import snippets
@@ -44,7 +46,6 @@ class EmptyOutput(RuntimeError):
 
 
 #: What torch raises for a configuration it refuses (anything else is a bug in the test).
-TORCH_REFUSALS = (RuntimeError, ValueError)
 
 sizes = st.integers(1, 40)
 channels = st.integers(1, 8)
@@ -93,23 +94,8 @@ def torch_padding_args(padding):
     return None, padding
 
 
-def outcome(call):
-    """What ``call()`` returns, or the exception torch raised refusing it."""
-    try:
-        return call()
-    except TORCH_REFUSALS as refusal:
-        return refusal
-
-
 def assert_agrees(expected, snippets_call) -> None:
-    """snippets gives torch's answer, or raises ``ValueError`` where torch refused."""
-    if isinstance(expected, Exception):
-        event("torch refuses")
-        with pytest.raises(ValueError):
-            snippets_call()
-    else:
-        event("torch accepts")
-        assert snippets_call() == expected
+    parity_support.assert_agrees("torch", expected, snippets_call)
 
 
 def n_params(*modules: torch.nn.Module) -> int:
