@@ -41,4 +41,4 @@ $(READY): requirements.txt pyproject.toml package-lock.json
 	touch $@
 
 clean:
-	rm -rf $(VENV) site test-artifacts
+	rm -rf $(VENV) site test-artifacts .cache node_modules

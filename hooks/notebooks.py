@@ -22,7 +22,6 @@ import hashlib
 import logging
 import os
 import re
-import shutil
 import sys
 import tempfile
 import uuid
@@ -364,8 +363,3 @@ def on_post_build(config, **kwargs) -> None:
         if text:
             (site / name).parent.mkdir(parents=True, exist_ok=True)
             (site / name).write_text(str(text), "utf8")
-
-
-def clean_cache() -> None:
-    """Remove every executed notebook (``python -m hooks.notebooks --clean``)."""
-    shutil.rmtree(CACHE, ignore_errors=True)
