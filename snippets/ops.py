@@ -26,7 +26,15 @@ from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts, tra
 
 # --8<-- [end:imports]
 
-__all__ = ["conv2d", "conv2d_transpose", "depthwise_conv2d", "im2col", "separable_conv2d"]
+__all__ = [
+    "conv2d",
+    "conv2d_transpose",
+    "depthwise_conv2d",
+    "gemm_conv2d",
+    "im2col",
+    "im2col_planes",
+    "separable_conv2d",
+]
 
 
 # --8<-- [start:pad]
@@ -63,6 +71,34 @@ def im2col(
 # --8<-- [end:im2col]
 
 
+# --8<-- [start:im2col_planes]
+def im2col_planes(
+    planes: np.ndarray,
+    kernel_size: Pair,
+    stride: Pair = (1, 1),
+    dilation: Pair = (1, 1),
+    groups: int = 1,
+) -> np.ndarray:
+    """:func:`im2col`'s matrix transposed, gathered from channel planes ``(N, C, H, W)``.
+
+    ``cols[g, (u, v, c), (n, i, j)] = planes[n, g C_g + c, i s + u d, j s + v d]``, shape
+    ``(groups, kh kw C_g, N H_out W_out)``: one *column* per receptive field, the layout
+    that gave im2col its name (Caffe's, for channels-first images). Its copy runs along
+    image rows, so it stays fast when there are only a few channels.
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    n, channels = planes.shape[:2]
+    windows = sliding_window_view(planes, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
+    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, H_out, W_out, kh, kw)
+    out_h, out_w = windows.shape[2:4]
+    windows = windows.reshape(n, groups, channels // groups, out_h, out_w, kh, kw)
+    columns = windows.transpose(1, 5, 6, 2, 0, 3, 4)  # (G, kh, kw, C_g, N, H_out, W_out)
+    return np.ascontiguousarray(columns).reshape(groups, kh * kw * (channels // groups), n * out_h * out_w)
+
+
+# --8<-- [end:im2col_planes]
+
+
 def _finish(y: np.ndarray, bias: np.ndarray | None, dtype: np.dtype, batched: bool) -> np.ndarray:
     """Add the bias per output channel, settle the dtype, drop the batch axis if ``x`` had none."""
     if bias is not None:
@@ -87,7 +123,7 @@ def conv2d(
     ``y[n,i,j,o] = b[o] + sum_{u,v,c} x[n, i s + u d - p_top, j s + v d - p_left, g C_g + c] k[u,v,c,o]``
     with ``g = o // (C_out / groups)``, zeros outside ``x``. ``kernel`` is
     ``(kh, kw, C_in / groups, C_out)``; the output shape is :func:`conv_output_shape`'s.
-    Computed as :func:`im2col` then one matrix multiply per group.
+    Computed as :func:`im2col` then one matrix multiply per group (:func:`gemm_conv2d`).
     """
     x, batched = _arrays.images("x", x)
     kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_in // groups, C_out)")
@@ -105,17 +141,50 @@ def conv2d(
     if (kh, kw) == (1, 1) and groups == 1 and pads == ((0, 0), (0, 0)):
         y = pointwise(x[:, :: strides[0], :: strides[1], :], kernel)
     else:
-        cols = im2col(pad(x, pads), (kh, kw), strides, dilations, groups)  # (G, M, kh kw C_g)
-        weights = kernel.reshape(kh, kw, c_group, groups, c_out // groups).transpose(3, 0, 1, 2, 4)
-        weights = weights.reshape(groups, kh * kw * c_group, c_out // groups)
-        y = np.empty((groups, cols.shape[1], c_out // groups), dtype)
-        for g in range(groups):  # one 2D matmul per group, written straight into y
-            np.matmul(cols[g], weights[g], out=y[g])
-        y = y.transpose(1, 0, 2).reshape(n, out_h, out_w, c_out)  # no copy when groups == 1
+        y = gemm_conv2d(pad(x, pads), kernel, (out_h, out_w), strides, dilations, groups)
     return _finish(y, bias, dtype, batched)
 
 
 # --8<-- [end:conv2d]
+
+
+# --8<-- [start:gemm_conv2d]
+BAND_ELEMENTS = 1 << 19  # patch-matrix values per band: 2 MiB of float32, about one core's L2
+
+
+def gemm_conv2d(
+    xp: np.ndarray, kernel: np.ndarray, out_size: Pair, stride: Pair, dilation: Pair, groups: int
+) -> np.ndarray:
+    """Convolve the padded ``xp`` (no padding left to do) as im2col + matmul, band by band.
+
+    For each band of output rows of one image: copy its patches into a matrix
+    ``(rows W_out, kh kw C_g)`` per group, then ``y_band[:, group] = patches @ k_group``.
+    Bands of about ``BAND_ELEMENTS`` values keep the matrix in the CPU cache from the copy
+    that writes it to the product that reads it. When a pixel's channels in a group fill
+    less than a 64-byte cache line, the copy gathers from channel planes instead
+    (:func:`im2col_planes`): long runs along image rows rather than a few values per pixel.
+    """
+    kh, kw, c_group, c_out = kernel.shape
+    out_h, out_w = out_size
+    n, span_h = xp.shape[0], dilation[0] * (kh - 1) + 1
+    weights = kernel.reshape(kh * kw * c_group, groups, c_out // groups)  # group g: weights[:, g]
+    from_planes = c_group * xp.itemsize < 64
+    source = np.ascontiguousarray(xp.transpose(0, 3, 1, 2)) if from_planes else xp  # (N, C, H, W)
+    y = np.empty((n, out_h, out_w, c_out), xp.dtype)
+    for image, first, stop in _row_blocks(n, out_h, out_w * weights.shape[0] * groups, BAND_ELEMENTS):
+        rows = slice(first * stride[0], (stop - 1) * stride[0] + span_h)  # the input rows this band reads
+        y_band = y[image, first:stop].reshape(-1, groups, c_out // groups)  # a view
+        if from_planes:
+            columns = im2col_planes(source[image : image + 1, :, rows], (kh, kw), stride, dilation, groups)
+            patches = columns.transpose(0, 2, 1)  # (G, M, K): the transposed view, no copy
+        else:
+            patches = im2col(source[image : image + 1, rows], (kh, kw), stride, dilation, groups)
+        for g in range(groups):  # one 2D matmul per group, written straight into y
+            np.matmul(patches[g], weights[:, g], out=y_band[:, g])
+    return y
+
+
+# --8<-- [end:gemm_conv2d]
 
 
 def _check_groups(groups, x: np.ndarray, kernel: np.ndarray) -> int:
@@ -209,8 +278,9 @@ def _depthwise_taps(xp, kernel, y, block, stride: Pair, dilation: Pair) -> None:
 
 
 def _row_blocks(n: int, out_h: int, row_size: int, budget: int = 1 << 17):
-    """``(image, first_row, stop_row)`` bands of about ``budget`` output values each."""
-    rows = max(1, budget // max(row_size, 1))
+    """``(image, first_row, stop_row)``: each image's rows in equal bands of at most about ``budget`` values."""
+    bands = -(-out_h * max(row_size, 1) // budget)  # ceil: how many bands each image needs
+    rows = -(-out_h // min(bands, out_h))
     for image in range(n):
         for first in range(0, out_h, rows):
             yield image, first, min(first + rows, out_h)

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import event, given
+from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from snippets import conv_output_shape, transposed_output_shape
-from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d, im2col, separable_conv2d
+from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d, im2col, im2col_planes, separable_conv2d
 
 
 def normal(seed, *shapes, dtype=np.float64):
@@ -109,6 +109,25 @@ def test_im2col_rows_are_receptive_fields():
     # Row (n=1, i=1, j=0) is x[1, i*1 + u*2, j*2 + v, :] for u < 2, v < 3.
     expected = np.stack([x[1, 1 + 2 * u, v] for u in range(2) for v in range(3)]).ravel()
     np.testing.assert_array_equal(cols[0, 1 * 4 + 1 * 2 + 0], expected)
+
+
+@given(
+    shape=st.tuples(st.integers(1, 2), st.integers(1, 9), st.integers(1, 9)),
+    kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    stride=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    dilation=st.tuples(st.integers(1, 2), st.integers(1, 2)),
+    groups=st.integers(1, 3),
+    channels_per_group=st.integers(1, 3),
+)
+def test_im2col_planes_is_im2col_transposed(shape, kernel, stride, dilation, groups, channels_per_group):
+    """The two gathers build the same matrix, one from pixels, the other from channel planes."""
+    (n, height, width), channels = shape, groups * channels_per_group
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    assume(spans[0] <= height and spans[1] <= width)
+    x = np.arange(n * height * width * channels, dtype=np.float32).reshape(n, height, width, channels)
+    rows = im2col(x, kernel, stride, dilation, groups)
+    columns = im2col_planes(np.ascontiguousarray(x.transpose(0, 3, 1, 2)), kernel, stride, dilation, groups)
+    np.testing.assert_array_equal(columns, rows.transpose(0, 2, 1))
 
 
 def test_depthwise_is_a_grouped_conv_and_keeps_the_keras_channel_order():
