@@ -1,23 +1,55 @@
 """Time the NumPy convolutions of ``snippets.ops`` against torch on the CPU: ``python -m benchmarks.run``.
 
-Both run in this process on the same number of threads (``BENCH_THREADS``, default: every
-CPU), in float32. Each case is first checked against torch (``allclose``), then timed as
-the median of rounds in alternating blocks, each after a warm-up (:func:`time_pair`).
+Both run in the same process on the same number of threads (``BENCH_THREADS``, default:
+every CPU), in float32, with the same allocator settings (:func:`keep_freed_memory`). Each
+case is first checked against torch (``allclose``), then timed as the median of rounds in
+alternating blocks, each after a warm-up (:func:`time_pair`), in several fresh processes
+(:func:`in_fresh_processes`). ``BENCH_ONLY=text`` runs the cases whose name contains it.
 torch gets its native NCHW layout, prepared outside the timing; FLOPs are ``2 x MACs``
 from ``snippets.cost``.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 
 THREADS = int(os.environ.get("BENCH_THREADS", os.cpu_count() or 1))
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = str(THREADS)  # before numpy and torch are imported
 
+
+def keep_freed_memory() -> str:
+    """Make glibc's malloc keep freed memory for reuse; say what the allocator does.
+
+    By default glibc serves every block above a threshold with a fresh ``mmap`` and hands
+    it back to the kernel on ``free``: every call of a layer then faults its buffers in
+    again, a page at a time, and on a virtual machine each fault is slow. That cost
+    belongs to neither library, but it swamps both (torch's 1x224x224x3 conv: 6,240
+    faults a call, 9 ms instead of 1.5), so both run with the heap kept, as a
+    caching allocator (jemalloc, tcmalloc) would keep it. ``BENCH_MALLOC=default`` keeps
+    glibc's defaults, to see the difference.
+    """
+    if os.environ.get("BENCH_MALLOC") == "default":
+        return "glibc defaults (BENCH_MALLOC=default)"
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+    except OSError:
+        return "the platform's default (not glibc)"
+    m_trim_threshold, m_mmap_max = -1, -4  # mallopt parameters, from <malloc.h>
+    libc.mallopt(m_mmap_max, 0)  # no block gets its own mmap
+    libc.mallopt(m_trim_threshold, 2**31 - 1)  # freed memory stays in the heap
+    return "glibc malloc keeping freed memory (mallopt M_MMAP_MAX=0, M_TRIM_THRESHOLD=2^31-1)"
+
+
+ALLOCATOR = keep_freed_memory()  # before numpy and torch allocate anything
+
 import gc  # noqa: E402
+import json  # noqa: E402
 import platform  # noqa: E402
 import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
@@ -30,6 +62,7 @@ from snippets import cost  # noqa: E402
 from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", "3"))  # fresh processes per case
 BLOCKS = 3  # ROUNDS timed calls of each side, in BLOCKS alternating blocks
 WARMUP = 2  # calls before each block, and more until SETTLE seconds have passed
 SETTLE = 0.2
@@ -41,7 +74,7 @@ class Case:
     kind: str  # "dense", "1x1", "depthwise" or "transposed": the target it is held to
     ours: Callable[[], np.ndarray]
     theirs: Callable[[], torch.Tensor]  # NCHW
-    macs: int
+    macs: int  # for the whole batch
 
 
 TARGETS = {"dense": 1.5, "1x1": 1.5, "transposed": 2.0, "depthwise": 10.0}
@@ -61,7 +94,7 @@ def conv_case(name, kind, n, size, c_in, c_out, k, padding, *, dilation=1, rng) 
         kind,
         lambda: conv2d(x, kernel, padding=padding, dilation=dilation),
         lambda: F.conv2d(xt, wt, padding=pad, dilation=dilation),
-        cost.conv_macs((size, size, c_in), c_out, k, 1, padding, dilation=dilation),
+        n * cost.conv_macs((size, size, c_in), c_out, k, 1, padding, dilation=dilation),
     )
 
 
@@ -75,7 +108,7 @@ def depthwise_case(name, n, size, channels, k, rng) -> Case:
         "depthwise",
         lambda: depthwise_conv2d(x, kernel, padding="same"),
         lambda: F.conv2d(xt, wt, padding=k // 2, groups=channels),
-        cost.depthwise_macs((size, size, channels), k, 1, "same"),
+        n * cost.depthwise_macs((size, size, channels), k, 1, "same"),
     )
 
 
@@ -89,7 +122,7 @@ def transposed_case(name, n, size, c_in, c_out, k, stride, rng) -> Case:
         "transposed",
         lambda: conv2d_transpose(x, kernel, stride=stride, padding="same"),
         lambda: F.conv_transpose2d(xt, wt, stride=stride, padding=crop),
-        cost.transposed_macs((size, size, c_in), c_out, k, stride, "same"),
+        n * cost.transposed_macs((size, size, c_in), c_out, k, stride, "same"),
     )
 
 
@@ -201,15 +234,56 @@ def machine() -> str:
             f"torch: {_torch_info()}",
             f"threads: {THREADS} (OMP/OPENBLAS/MKL_NUM_THREADS and torch.set_num_threads); "
             f"float32; median of {ROUNDS} calls, in {BLOCKS} alternating blocks that each start with "
-            f">= {WARMUP} warm-up calls and >= {SETTLE:g} s of them",
+            f">= {WARMUP} warm-up calls and >= {SETTLE:g} s of them; each case in {PROCESSES} fresh "
+            "processes: the median of their times and ratios, and the range of the ratios",
+            f"allocator (both libraries): {ALLOCATOR}",
             "load average at start (other processes share the CPUs): "
             + ", ".join(f"{load:.2f}" for load in os.getloadavg()),
         ]
     )
 
 
-def main() -> int:
+def measure(name: str) -> tuple[float, float]:
+    """Check, then time, one case in this process: median seconds of snippets and of torch."""
     torch.set_num_threads(THREADS)
+    case = next(case for case in cases() if case.name == name)
+    check(case)
+    return time_pair(case.ours, case.theirs)
+
+
+def in_fresh_processes(name: str, processes: int = PROCESSES) -> list[tuple[float, float]]:
+    """:func:`measure` in ``processes`` new Python processes, one after the other.
+
+    A process's timings depend on where its buffers and threads happen to land: on this
+    2-CPU virtual machine one process in three or four ran snippets' dense convolutions
+    2x slower throughout, another torch's, with the same code and data. Several
+    processes show that spread; the table reports their median.
+    """
+    command = [sys.executable, "-m", "benchmarks.run", "--case", name]
+    runs = [subprocess.run(command, capture_output=True, text=True, check=True) for _ in range(processes)]
+    return [tuple(json.loads(run.stdout.splitlines()[-1])) for run in runs]
+
+
+def nested_loop_line() -> str:
+    """How much faster ``conv2d`` is than the definition written as Python loops."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((16, 16, 8), dtype=np.float32)
+    kernel = rng.standard_normal((3, 3, 8, 16), dtype=np.float32)
+    start = time.perf_counter()
+    slow = nested_loop_conv2d(x, kernel)
+    loops = time.perf_counter() - start
+    assert np.allclose(slow, conv2d(x, kernel), rtol=1e-4, atol=1e-4)
+    vectorized, _ = time_pair(lambda: conv2d(x, kernel), lambda: None)
+    return (
+        f"nested Python loops, conv2d 16x16x8 -> 16 (3x3 valid): {loops * 1e3:.1f} ms once; "
+        f"snippets.conv2d {vectorized * 1e3:.3f} ms (median); {loops / vectorized:.0f}x faster vectorized"
+    )
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--case"]:  # a child of in_fresh_processes
+        print(json.dumps(measure(argv[1])))
+        return 0
     print(machine())
     print()
     header = (
@@ -217,12 +291,14 @@ def main() -> int:
         "snippets ms",
         "torch ms",
         "ratio",
+        "ratio range",
         "target",
         "met",
         "snippets GFLOP/s",
         "torch GFLOP/s",
     )
-    all_cases = cases()
+    only = os.environ.get("BENCH_ONLY", "")  # run just the cases whose name contains this
+    all_cases = [case for case in cases() if only in case.name]
     widths = [max(len(c.name) for c in all_cases), *(max(len(h), 8) for h in header[1:])]
 
     def row(cells) -> str:
@@ -231,15 +307,16 @@ def main() -> int:
     print(row(header))
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for case in all_cases:
-        check(case)
-        ours, theirs = time_pair(case.ours, case.theirs)
-        flops = 2 * case.macs
-        ratio, target = ours / theirs, TARGETS[case.kind]
+        runs = in_fresh_processes(case.name)
+        ratios = [ours / theirs for ours, theirs in runs]
+        ours, theirs = (statistics.median(side) for side in zip(*runs, strict=True))
+        ratio, target, flops = statistics.median(ratios), TARGETS[case.kind], 2 * case.macs
         cells = (
             case.name,
             f"{ours * 1e3:.2f}",
             f"{theirs * 1e3:.2f}",
             f"{ratio:.2f}x",
+            f"{min(ratios):.2f}-{max(ratios):.2f}",
             f"<= {target:g}x",
             "yes" if ratio <= target else "NO",
             f"{flops / ours / 1e9:.1f}",
@@ -247,21 +324,9 @@ def main() -> int:
         )
         print(row(cells), flush=True)
     print()
-    rng = np.random.default_rng(1)
-    x = rng.standard_normal((16, 16, 8), dtype=np.float32)
-    kernel = rng.standard_normal((3, 3, 8, 16), dtype=np.float32)
-    start = time.perf_counter()
-    slow = nested_loop_conv2d(x, kernel)
-    loops = time.perf_counter() - start
-    fast = conv2d(x, kernel)
-    assert np.allclose(slow, fast, rtol=1e-4, atol=1e-4)
-    vectorized, _ = time_pair(lambda: conv2d(x, kernel), lambda: None)
-    print(
-        f"nested Python loops, conv2d 16x16x8 -> 16 (3x3 valid): {loops * 1e3:.1f} ms once; "
-        f"snippets.conv2d {vectorized * 1e3:.3f} ms (median); {loops / vectorized:.0f}x faster vectorized"
-    )
+    print(nested_loop_line())
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
