@@ -255,8 +255,8 @@ def in_fresh_processes(name: str, processes: int = PROCESSES) -> list[tuple[floa
     """:func:`measure` in ``processes`` new Python processes, one after the other.
 
     A process's timings depend on where its buffers and threads happen to land: on this
-    2-CPU virtual machine one process in three or four ran snippets' dense convolutions
-    2x slower throughout, another torch's, with the same code and data. Several
+    2-CPU virtual machine roughly one process in three ran snippets' dense convolutions
+    2x slower throughout, now and then one ran torch's slower, with the same code and data. Several
     processes show that spread; the table reports their median.
     """
     command = [sys.executable, "-m", "benchmarks.run", "--case", name]
