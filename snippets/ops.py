@@ -30,6 +30,7 @@ __all__ = [
     "conv2d",
     "conv2d_transpose",
     "depthwise_conv2d",
+    "gathers_from_planes",
     "gemm_conv2d",
     "im2col",
     "im2col_planes",
@@ -49,6 +50,18 @@ def pad(x: np.ndarray, pads: tuple[Pair, Pair]) -> np.ndarray:
 
 
 # --8<-- [start:im2col]
+def _windows(x: np.ndarray, kernel_size: Pair, stride: Pair, dilation: Pair, axes: Pair) -> np.ndarray:
+    """Strided view of every receptive field of ``x`` over its spatial ``axes``, taps last.
+
+    ``windows[..., i, j, ..., u, v] = x[..., i s + u d, j s + v d, ...]`` (no copy).
+    """
+    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
+    windows = sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=axes)
+    steps = [slice(None)] * x.ndim
+    steps[axes[0]], steps[axes[1]] = slice(None, None, sh), slice(None, None, sw)
+    return windows[(*steps, slice(None, None, dh), slice(None, None, dw))]
+
+
 def im2col(
     x: np.ndarray, kernel_size: Pair, stride: Pair = (1, 1), dilation: Pair = (1, 1), groups: int = 1
 ) -> np.ndarray:
@@ -58,11 +71,9 @@ def im2col(
     ``(groups, N H_out W_out, kh kw C_g)`` with ``C_g = C / groups``. The windows are a
     strided view (no copy); the one copy lays the rows out contiguously for the matmul.
     """
-    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    n, _, _, channels = x.shape
-    windows = sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(1, 2))
-    windows = windows[:, ::sh, ::sw, :, ::dh, ::dw]  # (N, H_out, W_out, C, kh, kw)
-    _, out_h, out_w = windows.shape[:3]
+    kh, kw = kernel_size
+    windows = _windows(x, kernel_size, stride, dilation, (1, 2))  # (N, H_out, W_out, C, kh, kw)
+    n, out_h, out_w, channels = windows.shape[:4]
     windows = windows.reshape(n, out_h, out_w, groups, channels // groups, kh, kw)
     rows = windows.transpose(3, 0, 1, 2, 5, 6, 4)  # (G, N, H_out, W_out, kh, kw, C_g)
     return np.ascontiguousarray(rows).reshape(groups, n * out_h * out_w, kh * kw * (channels // groups))
@@ -86,11 +97,9 @@ def im2col_planes(
     that gave im2col its name (Caffe's, for channels-first images). Its copy runs along
     image rows, so it stays fast when there are only a few channels.
     """
-    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    n, channels = planes.shape[:2]
-    windows = sliding_window_view(planes, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=(2, 3))
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]  # (N, C, H_out, W_out, kh, kw)
-    out_h, out_w = windows.shape[2:4]
+    kh, kw = kernel_size
+    windows = _windows(planes, kernel_size, stride, dilation, (2, 3))  # (N, C, H_out, W_out, kh, kw)
+    n, channels, out_h, out_w = windows.shape[:4]
     windows = windows.reshape(n, groups, channels // groups, out_h, out_w, kh, kw)
     columns = windows.transpose(1, 5, 6, 2, 0, 3, 4)  # (G, kh, kw, C_g, N, H_out, W_out)
     return np.ascontiguousarray(columns).reshape(groups, kh * kw * (channels // groups), n * out_h * out_w)
@@ -150,6 +159,15 @@ def conv2d(
 
 # --8<-- [start:gemm_conv2d]
 BAND_ELEMENTS = 1 << 19  # patch-matrix values per band: 2 MiB of float32, about one core's L2
+CACHE_LINE = 64  # bytes
+
+
+def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
+    """Whether :func:`gemm_conv2d` gathers with :func:`im2col_planes`: ``C_g * itemsize < 64`` bytes.
+
+    That is, when a pixel's channels in one group fill less than a cache line.
+    """
+    return channels_per_group * itemsize < CACHE_LINE
 
 
 def gemm_conv2d(
@@ -168,10 +186,11 @@ def gemm_conv2d(
     out_h, out_w = out_size
     n, span_h = xp.shape[0], dilation[0] * (kh - 1) + 1
     weights = kernel.reshape(kh * kw * c_group, groups, c_out // groups)  # group g: weights[:, g]
-    from_planes = c_group * xp.itemsize < 64
+    from_planes = gathers_from_planes(c_group, xp.itemsize)
     source = np.ascontiguousarray(xp.transpose(0, 3, 1, 2)) if from_planes else xp  # (N, C, H, W)
     y = np.empty((n, out_h, out_w, c_out), xp.dtype)
-    for image, first, stop in _row_blocks(n, out_h, out_w * weights.shape[0] * groups, BAND_ELEMENTS):
+    patch_values_per_row = out_w * kh * kw * xp.shape[3]  # all groups
+    for image, first, stop in _row_blocks(n, out_h, patch_values_per_row, BAND_ELEMENTS):
         rows = slice(first * stride[0], (stop - 1) * stride[0] + span_h)  # the input rows this band reads
         y_band = y[image, first:stop].reshape(-1, groups, c_out // groups)  # a view
         if from_planes:

@@ -107,7 +107,7 @@ def float32_tolerance(reduction: int) -> dict:
 @st.composite
 def conv_cases(draw):
     groups = draw(st.sampled_from([1, 1, 2, 3]))
-    # 9 and 17 channels per group fill a cache line in float64 / float32: im2col, not im2col_planes
+    # 9 and 17 channels per group fill a cache line in float64 / float32 (ops.gathers_from_planes)
     c_in, c_out = groups * draw(st.sampled_from([1, 2, 3, 9, 17])), groups * draw(small)
     n, height, width = draw(st.integers(1, 2)), draw(st.integers(1, 12)), draw(st.integers(1, 12))
     kernel = draw(kernels)
@@ -145,7 +145,7 @@ def run_conv(case, dtype):
     assert ours.dtype == dtype
     theirs = torch_conv2d(x, kernel, bias, groups=case["groups"], **geometry)
     event(f"padding {type(case['padding']).__name__}")
-    event(f"patches from {'planes' if k_shape[2] * x.itemsize < 64 else 'channels-last pixels'}")
+    event(f"patches from {'planes' if ops.gathers_from_planes(k_shape[2], x.itemsize) else 'pixels'}")
     return ours, theirs, k_shape[0] * k_shape[1] * k_shape[2]
 
 
