@@ -187,8 +187,10 @@ def on_startup(command: str, dirty: bool, **kwargs) -> None:
 
 
 def use_cache() -> bool:
-    """Reuse executed notebooks only under ``mkdocs serve``, never in CI."""
-    return bool(_state["serve"]) and not os.environ.get("CI")
+    """Reuse executed notebooks under ``mkdocs serve``, or in a build when ``LABS_USE_CACHE=1``
+    (for contributors iterating on pages); never when ``CI`` is set."""
+    wanted = bool(_state["serve"]) or os.environ.get("LABS_USE_CACHE") == "1"
+    return wanted and not os.environ.get("CI")
 
 
 def has_measurements(source: Path) -> bool:

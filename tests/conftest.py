@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser_support import build_site
+from browser_support import CHROMIUM, CHROMIUM_ARGS, build_site, serve, site_prefix
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -43,3 +43,42 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("site")
     build_site(out)
     return out
+
+
+# ---------------------------------------------------------------- browser fixtures (any test file)
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)",
+            pytrace=False,
+        )
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def base_url(built_site: Path):
+    with serve(built_site, site_prefix()) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: str):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"console errors: {errors}"

@@ -17,20 +17,15 @@ from __future__ import annotations
 import json
 import random
 import time
-from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
 from browser_support import (
     ARTIFACTS,
     AXE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
     READ_CALCULATOR,
     READ_HASHES,
     page_paths,
-    serve,
-    site_prefix,
 )
 
 from tools.calculator_cases import FIELDS, expected, random_state, random_states, to_hash
@@ -41,45 +36,6 @@ URL_CASES = 400
 TYPED_CASES = 30
 MAX_PAGE_BYTES = 1_000_000
 BAD_IMPACTS = {"serious", "critical"}
-
-
-# ---------------------------------------------------------------- fixtures
-@pytest.fixture(scope="session")
-def chromium_path() -> str:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)",
-            pytrace=False,
-        )
-    return str(CHROMIUM)
-
-
-@pytest.fixture(scope="session")
-def base_url(built_site: Path):
-    with serve(built_site, site_prefix()) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def browser(chromium_path: str):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, base_url):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"console errors: {errors}"
 
 
 def open_calculator(page, base_url: str, hash_: str = "") -> None:
