@@ -321,7 +321,6 @@ def on_page_content(html_content: str, page, config, files, **kwargs) -> str:
 
 
 _CLASS_ATTRIBUTE = re.compile(r'class="([^"]*)"')
-_CLASS_SELECTOR = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
 
 
 def used_classes(html: str) -> set[str]:
@@ -329,16 +328,43 @@ def used_classes(html: str) -> set[str]:
     return {name for names in _CLASS_ATTRIBUTE.findall(html) for name in names.split()}
 
 
+def split_selector_list(prelude: list) -> list[list]:
+    """A rule's selector list as its selectors (token lists), split at the commas of the top
+    level only: ``:is(.a, .b) .c, .d`` is two selectors, not three. tinycss2 nests a
+    function's arguments inside its token, so a comma token at this level separates selectors."""
+    selectors: list[list] = [[]]
+    for token in prelude:
+        if token.type == "literal" and token.value == ",":
+            selectors.append([])
+        else:
+            selectors[-1].append(token)
+    return selectors
+
+
+def required_classes(selector: list) -> set[str]:
+    """The classes an element must carry for ``selector`` to match: the ``.name`` parts outside
+    functional pseudo-classes. Classes inside ``:is()``, ``:where()``, ``:not()`` or ``:has()``
+    are not required (``:not(.x)`` matches where ``.x`` is absent), so they never prune."""
+    classes = set()
+    for before, token in zip([None, *selector], selector, strict=False):
+        if token.type == "ident" and before is not None and before.type == "literal" and before.value == ".":
+            classes.add(token.value)
+    return classes
+
+
 def _kept_rule(rule, classes: set[str]) -> str | None:
-    """The rule as CSS text, keeping only selectors whose classes all occur on the pages;
-    ``None`` when nothing of it is left. @media and @supports blocks are pruned inside."""
+    """The rule as CSS text, keeping only selectors whose required classes all occur on the
+    pages; ``None`` when nothing of it is left. @media and @supports blocks are pruned inside."""
     import tinycss2
 
     if rule.type == "error":  # what the browser would drop too
         return None
     if rule.type == "qualified-rule":
-        selectors = tinycss2.serialize(rule.prelude).split(",")
-        kept = [s.strip() for s in selectors if set(_CLASS_SELECTOR.findall(s)) <= classes]
+        kept = [
+            tinycss2.serialize(selector).strip()
+            for selector in split_selector_list(rule.prelude)
+            if required_classes(selector) <= classes
+        ]
         return f"{','.join(kept)}{{{tinycss2.serialize(rule.content)}}}" if kept else None
     if rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
         inner = tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True)
