@@ -3,13 +3,14 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.ready
+BROWSER_READY := $(VENV)/.browser-ready
 
 .PHONY: serve test build outputs figures bench lint lock clean
 
 serve: $(READY)  ## serve the site at http://127.0.0.1:8000/ with live reload of docs/, snippets/, hooks/ and mkdocs.yml
 	$(BIN)/mkdocs serve -f mkdocs.serve.yml -a 127.0.0.1:8000 --dirty --no-strict  # --dirty rebuilds only what changed; its one warning must not stop serve
 
-test: $(READY)  ## the whole test suite: unit, parity, doc-tests, site and browser tests
+test: $(READY) $(BROWSER_READY)  ## the whole test suite: unit, parity, doc-tests, site and browser tests
 	$(BIN)/python -m pytest
 
 build: $(READY)  ## the strict build of the site into site/
@@ -38,6 +39,12 @@ $(READY): requirements.txt pyproject.toml package-lock.json
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	npm ci --no-audit --no-fund
+	touch $@
+
+# Chromium for the browser tests: found, installed (Debian's package as root, else Playwright's
+# download), or one message saying what to install, before any test runs. See tools/browser.py.
+$(BROWSER_READY): $(READY) tools/browser.py
+	$(BIN)/python -m tools.browser
 	touch $@
 
 clean:

@@ -7,7 +7,6 @@ so the 404 page, whose links are absolute, loads its assets too.
 from __future__ import annotations
 
 import functools
-import os
 import re
 import subprocess
 import sys
@@ -18,9 +17,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
+from tools.browser import chromium_path
+from tools.calculator_cases import expected
+
 ROOT = Path(__file__).resolve().parent.parent
 # Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. a CI runner's Chrome).
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM = chromium_path()
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -87,6 +89,56 @@ def page_paths(site: Path) -> list[str]:
         relative = page.relative_to(site).as_posix()
         paths.append(relative[: -len("index.html")] if relative.endswith("index.html") else relative)
     return paths
+
+
+def set_palette(page, scheme: str) -> None:
+    if page.get_attribute("body", "data-md-color-scheme") != scheme:
+        page.locator("form[data-md-component='palette'] label:visible").first.click()
+        page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
+
+
+def compare(state: dict, shown: dict) -> list[str]:
+    """Every difference between what the calculator shows and what snippets computes."""
+    want = expected(state)
+    problems = []
+    if len(shown["rows"]) != len(want["rows"]):
+        return [f"{len(shown['rows'])} rows shown, {len(want['rows'])} expected"]
+    for n, (row, exp) in enumerate(zip(shown["rows"], want["rows"], strict=True), 1):
+        for col in ("shape", "params", "macs", "field", "stride"):
+            if row[col] != exp[col]:
+                problems.append(f"layer {n} {col}: shown {row[col]!r}, snippets {exp[col]!r}")
+        error = [e.removeprefix("Invalid: ") for e in row["error"]]
+        if error != ([exp["error"]] if exp["error"] else []):
+            problems.append(f"layer {n} error: shown {error}, snippets {exp['error']!r}")
+        if bool(row["blocked"]) != exp["blocked"]:
+            problems.append(f"layer {n}: blocked shown {row['blocked']}, expected {exp['blocked']}")
+        if row["diff"] != ([exp["diff"]] if exp["diff"] else []):
+            problems.append(f"layer {n} framework note: shown {row['diff']}, expected {exp['diff']!r}")
+        pool = state["layers"][n - 1]["kind"].endswith("pool")
+        if pool and row["shape"] != "—" and not any("0 MACs" in info for info in row["info"]):
+            problems.append(f"layer {n}: pooling row does not say it counts 0 MACs")
+    total = want["total"]
+    if "blocked" in total:
+        if shown["total"]["blocked"] != ["— " + total["blocked"]]:
+            problems.append(f"total: shown {shown['total']}, expected {total}")
+    else:
+        for col in ("shape", "params", "macs", "field", "stride"):
+            if shown["total"][col] != total[col]:
+                problems.append(f"total {col}: shown {shown['total'][col]!r}, snippets {total[col]!r}")
+    if shown["fieldErrors"] != want["field_errors"]:
+        problems.append(f"field messages: shown {shown['fieldErrors']}, expected {want['field_errors']}")
+    if shown["stray"]:
+        problems.append(f"messages beside fields not marked aria-invalid: {shown['stray']}")
+    for bad in ("NaN", "Infinity", "undefined", "null"):
+        if bad in shown["text"]:
+            problems.append(f"{bad} in the table")
+    return problems
+
+
+def open_calculator(page, base_url: str, hash_: str = "") -> None:
+    """Open the calculator page at ``hash_`` and wait until it has drawn its table."""
+    page.goto(base_url + "calculator/" + hash_)
+    page.wait_for_selector("#cc-app[data-ready] table")
 
 
 # Reads the calculator as a reader sees it: the cells of every row, the notes, the totals and

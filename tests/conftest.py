@@ -15,6 +15,8 @@ import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, build_site, serve, site_prefix
 from hypothesis import HealthCheck, settings
 
+from tools.browser import INSTALL_HINT
+
 settings.register_profile(
     "ci",
     max_examples=2000,
@@ -50,7 +52,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def chromium_path() -> str:
     if not CHROMIUM.exists():
         pytest.fail(
-            f"Chromium not found at {CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)",
+            f"Chromium not found at {CHROMIUM}. {INSTALL_HINT}",
             pytrace=False,
         )
     return str(CHROMIUM)
