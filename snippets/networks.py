@@ -675,39 +675,68 @@ def encoder_decoder(classes: int = 2, size: int = 128, channels: int = 3) -> Net
 # --8<-- [end:encoder_decoder]
 
 
+_SCALES = {"": 1, "M": 10**6, "G": 10**9, "million": 10**6}
+
+
 class Published(NamedTuple):
-    """A total printed in a paper or a framework's documentation, and where."""
+    """A total printed in a paper or a framework's documentation, and where.
+
+    ``value`` is always the plain count; ``what`` says what is counted (MACs, parameters),
+    with the source's own name for it in brackets when that name is misleading.
+    ``prefix`` (``"M"``, ``"G"`` or ``"million"``) is the scale the source prints the figure
+    in: :attr:`text` shows ``value / 10**6`` or ``value / 10**9`` with that prefix, so a
+    count of 15,470,000,000 MACs reads "15.47 GMACs", never "15,470,000,000 GFLOPS".
+    """
 
     value: int
     what: str
     source: str
+    prefix: str = ""
+
+    @property
+    def text(self) -> str:
+        """The figure as its source prints it: ``f"{value / scale:g} {prefix}{what}"`` (a space
+        after a word prefix: "4.2 million parameters", "15.47 GMACs")."""
+        if self.prefix not in _SCALES:
+            raise ValueError(f"prefix must be one of {sorted(_SCALES)}, got {self.prefix!r}")
+        if not self.prefix:
+            return f"{self.value:,} {self.what}"
+        space = " " if len(self.prefix) > 1 else ""
+        return f"{self.value / _SCALES[self.prefix]:g} {self.prefix}{space}{self.what}"
 
 
 # Totals as their sources print them; tests/test_networks.py compares each with ours.
+# torchvision's "GFLOPS" column counts one multiply-add as one operation: it is giga-MACs.
 PUBLISHED: dict[str, Published] = {
     "vgg16.params": Published(
         138_357_544, "parameters", "torchvision docs, VGG16_Weights.IMAGENET1K_V1 (num_params)"
     ),
     "vgg16.params.paper": Published(
-        138_000_000, "parameters (in millions, rounded)", "Simonyan & Zisserman 2015, Table 2 (config D: 138)"
+        138_000_000,
+        "parameters (rounded)",
+        "Simonyan & Zisserman 2015, Table 2 (config D: 138 million)",
+        prefix="million",
     ),
     "vgg16.macs": Published(
         15_470_000_000,
-        "GFLOPS (multiply-accumulates, two decimals)",
-        "torchvision docs, VGG16_Weights (15.47)",
+        "MACs (torchvision's 'GFLOPS')",
+        "torchvision docs, VGG16_Weights: 15.47 in the column headed GFLOPS",
+        prefix="G",
     ),
     "resnet50.macs": Published(
         4_090_000_000,
-        "GFLOPS (multiply-accumulates, two decimals)",
-        "torchvision docs, ResNet50_Weights (4.09)",
+        "MACs (torchvision's 'GFLOPS')",
+        "torchvision docs, ResNet50_Weights: 4.09 in the column headed GFLOPS",
+        prefix="G",
     ),
     "resnet50.params": Published(
         25_557_032, "parameters", "torchvision docs, ResNet50_Weights.IMAGENET1K_V1 (num_params)"
     ),
     "resnet50.macs.paper": Published(
         3_800_000_000,
-        "multiply-adds (the paper says FLOPs)",
-        "He et al. 2016, Table 1 (50-layer: 3.8 x 10^9)",
+        "MACs (the paper's 'FLOPs')",
+        "He et al. 2016, Table 1 (50-layer: 3.8 x 10^9 FLOPs)",
+        prefix="G",
     ),
     "resnet50.keras.total": Published(
         25_636_712,
@@ -724,13 +753,15 @@ PUBLISHED: dict[str, Published] = {
     ),
     "mobilenet.params.paper": Published(
         4_200_000,
-        "parameters (in millions, rounded)",
-        "Howard et al. 2017, Table 1/8 (1.0 MobileNet-224: 4.2)",
+        "parameters (rounded)",
+        "Howard et al. 2017, Table 1/8 (1.0 MobileNet-224: 4.2 million)",
+        prefix="million",
     ),
     "mobilenet.macs.paper": Published(
         569_000_000,
-        "mult-adds (in millions, rounded)",
-        "Howard et al. 2017, Table 8 (1.0 MobileNet-224: 569)",
+        "MACs (the paper's 'mult-adds', rounded)",
+        "Howard et al. 2017, Table 8 (1.0 MobileNet-224: 569 million)",
+        prefix="million",
     ),
     "context.field": Published(67, "receptive field of the basic module", "Yu & Koltun 2016, Table 1"),
 }

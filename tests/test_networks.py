@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections import OrderedDict
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +31,7 @@ from torch import nn  # noqa: E402
 
 from snippets import networks  # noqa: E402
 from snippets.networks import PUBLISHED, summary  # noqa: E402
+from tools.docblocks import find_examples  # noqa: E402
 
 # --- the reference networks in plain torch.nn --------------------------------------------------
 
@@ -452,3 +455,42 @@ def test_summary_refuses_bad_specs() -> None:
         summary(networks.Network("bad", (8, 8, 3), (mismatch,)))
     with pytest.raises(TypeError, match="layer must be one of the layer specs"):
         summary(networks.Network("bad", (8, 8, 3), ("conv",)))
+
+
+# --- units of the published counts ----------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+# a plain count (4 or more digits, or digits with thousands separators) labelled with a
+# giga unit: "15,470,000,000 GFLOPS" says 1.547e19 operations
+COUNT_WITH_GIGA_UNIT = re.compile(r"\b(?:\d{1,3}(?:,\d{3})+|\d{4,})(?:\.\d+)?\s*G(?:FLOPS?|FLOPs?|MACs?)\b")
+
+
+def output_blocks() -> list[tuple[str, int, str]]:
+    """(page, line, text) of every output block of every page under docs/."""
+    blocks = []
+    for page in sorted(DOCS.rglob("*.md")):
+        for example in find_examples(page.read_text("utf8")):
+            if example.output is not None:
+                blocks.append((str(page.relative_to(DOCS)), example.output.line, example.output.body))
+    return blocks
+
+
+def test_no_output_labels_a_count_with_a_giga_unit() -> None:
+    found = [
+        f"{page}:{line}: {match[0]!r}"
+        for page, line, body in output_blocks()
+        for match in COUNT_WITH_GIGA_UNIT.finditer(body)
+    ]
+    assert found == []
+    # and the published labels themselves say what is counted, not a scaled unit
+    assert [key for key, p in PUBLISHED.items() if "FLOP" in p.what.split("(")[0]] == []
+
+
+def test_published_macs_are_shown_as_giga_macs() -> None:
+    pages = {page: body for page, _, body in output_blocks()}
+    vgg = "".join(body for page, _, body in output_blocks() if page == "case-studies/vgg16.md")
+    resnet = "".join(body for page, _, body in output_blocks() if page == "case-studies/resnet50.md")
+    assert pages
+    assert "15.47 GMACs (torchvision's 'GFLOPS')" in vgg
+    assert "4.09 GMACs (torchvision's 'GFLOPS')" in resnet
+    assert PUBLISHED["vgg16.macs"].text == "15.47 GMACs (torchvision's 'GFLOPS')"
