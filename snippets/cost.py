@@ -91,7 +91,7 @@ def transposed_macs(
     filters: int,
     kernel_size: int | Pair,
     stride: int | Pair,
-    padding: PaddingSpec = "same",
+    padding: PaddingSpec = "valid",
     *,
     output_padding: int | Pair | None = None,
     dilation: int | Pair = 1,
@@ -99,7 +99,8 @@ def transposed_macs(
     """MACs of a transposed convolution: ``H_in * W_in * C_in * kh * kw * filters``.
 
     Each input value is scattered through the whole kernel; outputs cropped away by
-    the padding are still counted, as the frameworks compute them.
+    the padding are still counted, as the frameworks compute them. ``padding`` (default
+    ``"valid"``, as in ``transposed_output_shape``) only decides which layers are refused.
     """
     transposed_output_shape(
         input_shape, filters, kernel_size, stride, padding, output_padding=output_padding, dilation=dilation

@@ -193,7 +193,7 @@ def transposed_output_shape(
     filters: int,
     kernel_size: int | Pair,
     stride: int | Pair,
-    padding: PaddingSpec = "same",
+    padding: PaddingSpec = "valid",
     *,
     output_padding: int | Pair | None = None,
     dilation: int | Pair = 1,
@@ -202,7 +202,9 @@ def transposed_output_shape(
 
     Numbers (PyTorch ``ConvTranspose2d``): ``out = (n - 1) s - 2 p + d (k - 1) + op + 1``,
     ``op < max(s, d)``. ``"same"``/``"valid"`` (Keras ``Conv2DTranspose``): ``n s`` and
-    ``n s + max(k_eff - s, 0)`` without ``output_padding``, ``op < s``.
+    ``n s + max(k_eff - s, 0)`` without ``output_padding``, ``op < s``. The default is
+    ``"valid"``, as in Keras (``padding=0`` in PyTorch, the same size when ``k_eff >= s``) and
+    in ``conv_output_shape``: pass ``"same"`` for ``n s``.
     """
     check_int("filters", filters)
     height, width, _ = check_input_shape("input_shape", input_shape)

@@ -204,6 +204,18 @@ def test_transposed_macs():
     assert transposed_macs((7, 7, 512), 256, 4, 2, "same") == 49 * 512 * 16 * 256
 
 
+def test_transposed_defaults_are_valid_like_the_frameworks():
+    # Keras Conv2DTranspose defaults to 'valid', torch ConvTranspose2d to padding=0, and
+    # conv_output_shape to 'valid': without padding, 4x4 stride 2 on 7 gives 7*2 + (4 - 2) = 16
+    assert transposed_output_shape((7, 7, 512), 256, 4, 2) == (16, 16, 256)
+    assert transposed_output_shape((7, 7, 512), 256, 4, 2) == transposed_output_shape(
+        (7, 7, 512), 256, 4, 2, "valid"
+    )
+    # 'same' with output_padding=0 on a 1x1 input and a 2x2 kernel at stride 1 crops to
+    # (1 - 1) + 2 - 2 * 1 + 0 = 0 pixels; 'valid' gives (1 - 1) + 2 + 0 = 2, so 4 taps of 1 MAC
+    assert transposed_macs((1, 1, 1), 1, 2, 1, output_padding=0) == 1 * 1 * 1 * 2 * 2 * 1
+
+
 # --- receptive fields: r_l = r_{l-1} + (k_eff - 1) S_{l-1} ------------------------------
 
 

@@ -155,6 +155,14 @@ def test_transposed_output_shape_matches_conv2d_transpose(
     )
 
 
+@given(h=sizes, w=sizes, c=channels, filters=channels, kernel=kernels, stride=strides)
+def test_transposed_defaults_match_conv2d_transpose_defaults(h, w, c, filters, kernel, stride):
+    """``Conv2DTranspose(filters, kernel, strides=stride)`` with Keras' default ``'valid'`` gives
+    the shape of ``transposed_output_shape`` with its default padding."""
+    expected = output_shape(keras.layers.Conv2DTranspose(filters, kernel, strides=stride), h, w, c)
+    assert snippets.transposed_output_shape((h, w, c), filters, kernel, stride) == expected
+
+
 # --- padding amounts, checked on values ----------------------------------------------
 
 

@@ -247,6 +247,27 @@ def test_transposed_output_shape_matches_conv_transpose2d(cfg):
     )
 
 
+@given(h=sizes, w=sizes, c=channels, filters=channels, kernel=kernels, stride=strides)
+def test_transposed_defaults_match_conv_transpose2d_defaults(h, w, c, filters, kernel, stride):
+    """``ConvTranspose2d(c, filters, kernel, stride)`` with torch's default ``padding=0`` gives
+    the shape of ``transposed_output_shape`` with its default padding wherever the kernel is
+    at least the stride (``'valid'``: ``n s + k - s = (n - 1) s + k``). For a kernel smaller than
+    the stride Keras' ``'valid'`` keeps ``n s`` and torch gives ``(n - 1) s + k``; the default
+    follows Keras there, and ``padding=0`` gives torch's answer."""
+    layer = torch.nn.ConvTranspose2d(c, filters, kernel, stride)
+    with torch.no_grad():
+        expected = nhwc(layer(torch.zeros(1, c, h, w)))
+    assert snippets.transposed_output_shape((h, w, c), filters, kernel, stride, 0) == expected
+    ours = snippets.transposed_output_shape((h, w, c), filters, kernel, stride)
+    for axis, (n, k, s) in enumerate(zip((h, w), pair(kernel), pair(stride), strict=True)):
+        assert ours[axis] == (expected[axis] if k >= s else n * s)
+    assert ours[2] == expected[2]
+    assert (
+        snippets.transposed_macs((h, w, c), filters, kernel, stride)
+        == h * w * c * math.prod(pair(kernel)) * filters
+    )
+
+
 # --- padding amounts, checked on values ----------------------------------------------
 
 

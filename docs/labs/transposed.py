@@ -5,8 +5,6 @@
 # with stride $s$ and Keras' `'same'` padding an axis of length $n$ becomes $n s$; with
 # `'valid'`, $n s + \max(k - s, 0)$. This lab checks the sizes against PyTorch, shows why it
 # is called *transposed*, and where checkerboard artifacts come from.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 import torch
@@ -18,16 +16,26 @@ from snippets import transposed_output_shape
 # %% [markdown]
 # ## The source document's examples
 #
-# In PyTorch, `ConvTranspose2d(k=4, stride=2, padding=1)` doubles the size, as Keras' `'same'`
+# The source document's examples use `'same'` padding, its choice rather than a default: in
+# PyTorch, `ConvTranspose2d(k=4, stride=2, padding=1)` doubles the size, as Keras' `'same'`
 # does for these layers (PyTorch is channels-first).
 
 # %%
 for shape, filters in (((7, 7, 512), 256), ((14, 14, 256), 128)):
-    ours = transposed_output_shape(shape, filters, 4, 2)
+    ours = transposed_output_shape(shape, filters, 4, 2, "same")
     layer = nn.ConvTranspose2d(shape[2], filters, 4, stride=2, padding=1)
     out = layer(torch.zeros(1, shape[2], shape[0], shape[1]))
     theirs = (out.shape[2], out.shape[3], out.shape[1])
-    print(f"{shape} -> ConvTranspose({filters}, 4x4, stride=2): {ours}, torch {theirs}")
+    print(f"{shape} -> ConvTranspose({filters}, 4x4, stride=2, 'same'): {ours}, torch padding=1 {theirs}")
+
+# %% [markdown]
+# Left at its default, the layer does not double: PyTorch's `padding=0`, like Keras' `'valid'`
+# and `transposed_output_shape` without a padding argument, adds $k - s$ pixels.
+
+# %%
+ours = transposed_output_shape((7, 7, 512), 256, 4, 2)
+out = nn.ConvTranspose2d(512, 256, 4, stride=2)(torch.zeros(1, 512, 7, 7))
+print(f"defaults: transposed_output_shape {ours}, torch {(out.shape[2], out.shape[3], out.shape[1])}")
 
 # %% [markdown]
 # ## 'valid' sizes
