@@ -11,8 +11,6 @@
 #
 # Here `snippets.conv_output_shape` computes it and a real `torch.nn.Conv2d` checks it.
 # Change the configurations and run the cells again.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 import torch

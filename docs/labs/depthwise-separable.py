@@ -11,8 +11,6 @@
 #
 # This lab counts them, builds the layer in PyTorch, and shows exactly which regular
 # convolutions a separable layer can express.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 import torch

@@ -10,8 +10,6 @@
 #
 # pixels with the same $k^2$ weights. This lab computes the span, checks it against PyTorch,
 # and shows that a dilated kernel is a larger kernel with zeros in it.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 import torch

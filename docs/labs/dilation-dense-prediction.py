@@ -12,8 +12,6 @@
 #
 # This lab compares the two on receptive field, resolution, parameters and MACs, measures
 # the receptive field in PyTorch, and draws the one trap of dilation: the gridding effect.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 import matplotlib.pyplot as plt

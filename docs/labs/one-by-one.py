@@ -5,8 +5,6 @@
 # its channels: at every position it computes the same matrix product, $y = W x + b$ with
 # $W$ of shape $C_{out} \times C_{in}$. It is a dense layer applied at every pixel. This lab
 # checks that claim numerically, then counts what 1x1 layers save in a bottleneck.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 import numpy as np

@@ -10,8 +10,6 @@
 #
 # parameters: the weights, and one bias per filter. Here `snippets.count_conv_params` counts
 # them and PyTorch's own layers confirm every count.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 from torch import nn

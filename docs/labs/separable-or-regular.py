@@ -15,8 +15,6 @@
 # are worth in time. The short answer: separable layers save the most where there are many
 # channels, and the saving in time is smaller than the saving in arithmetic, because the
 # depthwise step does little arithmetic per byte it reads.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 

@@ -13,8 +13,6 @@
 # single $K \times K$ layer, and it puts $n$ non-linearities where the single layer has one.
 # Below, every one of those numbers is computed, the receptive field is measured in
 # PyTorch, and the forward time of each choice is timed on a realistic feature map.
-#
-# Run this notebook from the repository's root, where the `snippets` package lives.
 
 # %%
 
