@@ -5,9 +5,11 @@ arithmetic the chapters teach (``padding_amounts``, ``conv_output_shape``)."""
 # --8<-- [start:imports]
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-from snippets._validate import Pair, check_int, check_pair
+from snippets._validate import Pair, check_int, check_pair, describe
 from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts
 
 # --8<-- [end:imports]
@@ -81,3 +83,75 @@ def dilated_reach(dilations: list[int], kernel_size: int = 3) -> np.ndarray:
 
 
 # --8<-- [end:dilated_reach]
+
+
+# --8<-- [start:check_rates]
+def _check_rates(dilations: Sequence[int]) -> list[int]:
+    """The dilation rates as ints, or an error naming the bad one (``dilations[i]``)."""
+    if isinstance(dilations, (str, bytes)) or not isinstance(dilations, Sequence):
+        raise TypeError(f"dilations must be a list or tuple of positive ints, got {describe(dilations)}")
+    if len(dilations) == 0:
+        raise ValueError(f"dilations must hold at least one rate, got {describe(dilations)}")
+    return [check_int(f"dilations[{index}]", rate) for index, rate in enumerate(dilations)]
+
+
+# --8<-- [end:check_rates]
+
+
+# --8<-- [start:dilated_coverage]
+def dilated_coverage(dilations: Sequence[int], kernel_size: int = 3) -> np.ndarray:
+    """Which offsets along one axis a stack of dilated ``k``-tap kernels reaches (stride 1).
+
+    Counted from the first pixel of the receptive field, offset ``j`` is reached iff
+    ``j = sum_l u_l d_l`` for some choice of one tap ``0 <= u_l < k`` per layer. The result is
+    a boolean array of length ``r = (k - 1) sum_l d_l + 1``; the field has no holes iff every
+    entry is ``True``. A 2-D field of square kernels reaches ``(i, j)`` iff both axes do.
+    """
+    k = check_int("kernel_size", kernel_size)
+    reached = np.ones(1, dtype=bool)  # before any layer: the output pixel itself
+    for d in _check_rates(dilations):
+        wider = np.zeros(len(reached) + (k - 1) * d, dtype=bool)
+        for tap in range(k):  # this layer's tap u adds u * d to every offset reached so far
+            wider[tap * d : tap * d + len(reached)] |= reached
+        reached = wider
+    return reached
+
+
+# --8<-- [end:dilated_coverage]
+
+
+# --8<-- [start:gridding_holes]
+def gridding_holes(dilations: Sequence[int], kernel_size: int = 3) -> list[int]:
+    """The offsets ``j`` in ``0..(k - 1) sum_l d_l`` that no tap combination reaches: the ``j``
+    where ``dilated_coverage`` is ``False`` (empty: the field has no holes)."""
+    return [int(j) for j in np.flatnonzero(~dilated_coverage(dilations, kernel_size))]
+
+
+# --8<-- [end:gridding_holes]
+
+
+# --8<-- [start:hdc_rule]
+def hdc_max_distance(dilations: Sequence[int]) -> int:
+    """``M_2`` of the hybrid dilated convolution rule (Wang et al. 2018): the largest gap
+    between reached pixels that the first layer must fill. From the top layer down,
+    ``M_n = r_n`` and ``M_i = max(M_{i+1} - 2 r_i, M_{i+1} - 2 (M_{i+1} - r_i), r_i)``
+    for ``i = n - 1, ..., 2``; with one layer, ``M = r_1``."""
+    rates = _check_rates(dilations)
+    distance = rates[-1]
+    for rate in reversed(rates[1:-1]):
+        distance = max(distance - 2 * rate, distance - 2 * (distance - rate), rate)
+    return distance
+
+
+def hdc_rule(dilations: Sequence[int], kernel_size: int = 3) -> bool:
+    """Wang et al.'s design rule: ``r_1 = 1`` and ``M_2 <= k`` (``hdc_max_distance``).
+
+    For ``k >= 3`` it is sufficient for a field without holes, not necessary ((2, 1) has none);
+    for ``k = 2`` it is not sufficient ((1, 2, 5) has holes). Compare ``gridding_holes``.
+    """
+    k = check_int("kernel_size", kernel_size)
+    rates = _check_rates(dilations)
+    return rates[0] == 1 and (len(rates) == 1 or hdc_max_distance(rates) <= k)
+
+
+# --8<-- [end:hdc_rule]

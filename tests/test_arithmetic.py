@@ -1,12 +1,19 @@
 """Hand-checkable cases: the numbers the chapters use, each with its derivation.
 
 Every expected value here can be worked out on paper from the formulas in the comments;
-none was copied from the code's output.
+none was copied from the code's output. Where a formula is checked against brute force
+(the gridding coverage), the brute force is the definition written out.
 """
 
 from __future__ import annotations
 
+import itertools
+import math
+
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from snippets import (
     Field,
@@ -26,6 +33,7 @@ from snippets import (
     transposed_macs,
     transposed_output_shape,
 )
+from snippets.geometry import dilated_coverage, dilated_reach, gridding_holes, hdc_max_distance, hdc_rule
 
 IMAGE = (224, 224, 3)
 
@@ -234,3 +242,81 @@ def test_strided_and_dilated_fields():
     # ResNet stem: 7x7 s2 p3 then 3x3 s2 p1 max-pool: r = 7 + 2 * 2 = 11, S = 4, P = 3 + 1 * 2 = 5
     assert receptive_field([LayerGeometry(7, 2, 1, 3), LayerGeometry(3, 2, 1, 1)]) == Field(11, 4, 5)
     assert receptive_field([]) == Field(1, 1, 0)  # no layer: one pixel sees itself
+
+
+# --- gridding: offsets j = sum_l u_l d_l, 0 <= u_l < k, reached by a dilated stack ------
+
+
+def test_coverage_of_hand_counted_stacks():
+    # rates 3, 4 with 3 taps: {0, 3, 6} + {0, 4, 8} = {0, 3, 4, 6, 7, 8, 10, 11, 14} in 0..14
+    assert gridding_holes([3, 4]) == [1, 2, 5, 9, 12, 13]
+    assert dilated_coverage([3, 4]).tolist() == [j in {0, 3, 4, 6, 7, 8, 10, 11, 14} for j in range(15)]
+    # rates 2, 2: {0, 2, 4} + {0, 2, 4} = the even offsets of 0..8
+    assert gridding_holes([2, 2]) == [1, 3, 5, 7]
+    # rates 1, 2: {0, 1, 2} + {0, 2, 4} = 0..6, no hole
+    assert gridding_holes([1, 2]) == []
+    # one layer at rate 1 is a plain kernel; at rate d it reads every d-th pixel
+    assert gridding_holes([1], kernel_size=5) == []
+    assert gridding_holes([3], kernel_size=2) == [1, 2]
+
+
+def test_no_common_factor_is_not_enough():
+    # gcd(1, 5, 9) = 1: {0, 1, 2} + {0, 5, 10} + {0, 9, 18} misses 3 (3 is no sum of these)
+    assert 3 in gridding_holes([1, 5, 9])
+    # gcd(3, 4) = 1, and 1 = 4 - 3 would need a negative tap
+    assert 1 in gridding_holes([3, 4])
+
+
+@given(
+    rates=st.lists(st.integers(1, 9), min_size=1, max_size=4),
+    kernel_size=st.integers(1, 5),
+)
+def test_coverage_equals_brute_force_sums(rates, kernel_size):
+    """Every choice of one tap per layer, summed, against ``dilated_coverage``."""
+    sums = {
+        sum(u * d for u, d in zip(taps, rates, strict=True))
+        for taps in itertools.product(range(kernel_size), repeat=len(rates))
+    }
+    span = (kernel_size - 1) * sum(rates) + 1
+    assert dilated_coverage(rates, kernel_size).tolist() == [j in sums for j in range(span)]
+    assert gridding_holes(rates, kernel_size) == sorted(set(range(span)) - sums)
+    # a common factor g > 1 leaves every offset that is no multiple of g unreached
+    if kernel_size > 1 and math.gcd(*rates) > 1:
+        assert 1 in gridding_holes(rates, kernel_size)
+
+
+@given(rates=st.lists(st.integers(1, 6), min_size=1, max_size=3), kernel_size=st.integers(1, 4))
+def test_coverage_is_where_dilated_reach_counts_paths(rates, kernel_size):
+    """In 2-D the pixels with at least one path are the product of the axes' coverage."""
+    line = dilated_coverage(rates, kernel_size)
+    assert ((dilated_reach(rates, kernel_size) > 0) == np.outer(line, line)).all()
+
+
+def test_hdc_distances_of_wang_et_al():
+    # M_3 = 5, M_2 = max(5 - 2*2, 5 - 2*(5 - 2), 2) = max(1, -1, 2) = 2 <= 3
+    assert hdc_max_distance([1, 2, 5]) == 2 and hdc_rule([1, 2, 5])
+    # M_3 = 9, M_2 = max(9 - 4, 9 - 14, 2) = 5 > 3
+    assert hdc_max_distance([1, 2, 9]) == 5 and not hdc_rule([1, 2, 9])
+    # (2, 2): M_2 = 2 <= 3, but r_1 = 2 leaves the odd offsets: the rule needs r_1 = 1
+    assert hdc_max_distance([2, 2]) == 2 and not hdc_rule([2, 2])
+
+
+@pytest.mark.parametrize("kernel_size", [3, 4, 5])
+def test_hdc_rule_is_sufficient_not_necessary(kernel_size):
+    """Over every stack of 1 to 4 layers with rates 1..8: the rule never passes a stack with
+    holes, and it refuses some stacks without any."""
+    refused_without_holes = 0
+    for depth in range(1, 5):
+        for rates in itertools.product(range(1, 9), repeat=depth):
+            holes = gridding_holes(rates, kernel_size)
+            if hdc_rule(rates, kernel_size):
+                assert holes == [], rates
+            elif not holes:
+                refused_without_holes += 1
+    assert refused_without_holes > 0
+    assert not hdc_rule([2, 1], kernel_size) and gridding_holes([2, 1], kernel_size) == []
+
+
+def test_hdc_rule_is_not_sufficient_for_two_taps():
+    # k = 2: M_2 = max(5 - 4, 5 - 6, 2) = 2 <= 2, but {0, 1} + {0, 2} + {0, 5} misses 4
+    assert hdc_rule([1, 2, 5], kernel_size=2) and gridding_holes([1, 2, 5], kernel_size=2) == [4]

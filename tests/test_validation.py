@@ -32,6 +32,7 @@ from snippets import (
     transposed_macs,
     transposed_output_shape,
 )
+from snippets.geometry import dilated_coverage, gridding_holes, hdc_max_distance, hdc_rule
 
 # --- one bad argument at a time ---------------------------------------------------------
 
@@ -415,3 +416,30 @@ def test_receptive_field_names_the_layer_and_field(function, field, value, error
 )
 def test_receptive_field_refuses_malformed_stacks(function, layers, fragments):
     assert_refused(lambda: function(layers), TypeError, *fragments)
+
+
+@pytest.mark.parametrize("function", [dilated_coverage, gridding_holes, hdc_max_distance, hdc_rule])
+@pytest.mark.parametrize(
+    ("dilations", "error", "fragments"),
+    [
+        (2, TypeError, ["dilations must be a list or tuple of positive ints", "got 2"]),
+        ("12", TypeError, ["dilations must be a list or tuple", "got '12'"]),
+        ([], ValueError, ["dilations must hold at least one rate", "got []"]),
+        ([1, 0], ValueError, ["dilations[1] must be a positive int", "got 0"]),
+        ((1, 2.0), TypeError, ["dilations[1] must be a positive int", "got 2.0 (a float)"]),
+        ([True], TypeError, ["dilations[0] must be a positive int", "got True (a bool)"]),
+    ],
+)
+def test_gridding_functions_name_the_bad_rate(function, dilations, error, fragments):
+    message = assert_refused(lambda: function(dilations), error, *fragments)
+    assert message.startswith("dilations"), message
+
+
+@pytest.mark.parametrize("function", [dilated_coverage, gridding_holes, hdc_rule])
+@pytest.mark.parametrize(
+    ("value", "error", "shown"), [(0, ValueError, "0"), (3.0, TypeError, "3.0 (a float)")]
+)
+def test_gridding_functions_name_a_bad_kernel_size(function, value, error, shown):
+    assert_refused(
+        lambda: function([1, 2], kernel_size=value), error, "kernel_size must be a positive int", shown
+    )

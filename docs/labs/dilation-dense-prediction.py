@@ -27,6 +27,7 @@ from snippets import (
     transposed_macs,
     transposed_output_shape,
 )
+from snippets.geometry import dilated_coverage, gridding_holes, hdc_max_distance, hdc_rule
 
 # %% [markdown]
 # ## Two designs, layer by layer
@@ -129,6 +130,28 @@ for name, dilations in stacks.items():
         f"{name}: field {rows}x{cols}, {reached} of {rows * cols} pixels reached ({reached / (rows * cols):.0%})"
     )
 
+# %% [markdown]
+# Which rates avoid the holes? A common factor $g > 1$ always leaves them (every offset a
+# stack reaches is a multiple of $g$), but having no common factor is not enough. Along one
+# axis the stack reaches offset $j$ of its field exactly when $j = \sum_l u_l d_l$ with one
+# tap $0 \le u_l < 3$ per layer; the field has no holes when every offset is reached.
+# Wang et al.'s HDC rule ($r_1 = 1$, and $M_2 \le K$ for $M_n = r_n$,
+# $M_i = \max(M_{i+1} - 2 r_i, M_{i+1} - 2 (M_{i+1} - r_i), r_i)$) is a sufficient
+# condition; the exact answer is the coverage itself. Two stacks without a common factor,
+# checked against the gradient measurement above:
+
+# %%
+for dilations in [(1, 5, 9), (3, 4), (1, 2, 5)]:
+    paths = reach([nn.Conv2d(1, 1, 3, padding=d, dilation=d, bias=False) for d in dilations], size=65)
+    span = len(dilated_coverage(dilations))
+    middle = paths[32, 32 - span // 2 : 32 + span // 2 + 1] > 0
+    assert middle.tolist() == dilated_coverage(dilations).tolist()
+    print(
+        f"rates {dilations}: middle row {''.join('#' if seen else '.' for seen in middle.tolist())}, "
+        f"holes at offsets {gridding_holes(dilations)}, M_2 = {hdc_max_distance(dilations)}, "
+        f"HDC rule {'holds' if hdc_rule(dilations) else 'fails'}"
+    )
+
 # %%
 figure, axes = plt.subplots(1, 2, figsize=(8, 4.3))
 for axis, (name, centre) in zip(axes, maps.items(), strict=True):
@@ -152,5 +175,7 @@ plt.show()
 #   input: no decoder has to recover what downsampling threw away.
 # - It costs compute: every layer runs on the full-size map. Downsampling is far cheaper,
 #   which is why real segmentation networks mix the two (downsample 8x, then dilate).
-# - Choose the rates so that they do not share a common factor all the way up (1, 2, 4 rather
-#   than 2, 2, 2), or the output sees the input through a checkerboard.
+# - Choose rates whose coverage has no holes: 1, 2, 4 rather than 2, 2, 2. Rates that share a
+#   common factor always leave holes, but rates without one can too (1, 5, 9 and 3, 4 above).
+#   Wang et al.'s HDC rule (start at rate 1, $M_2 \le K$) is a safe test; computing the
+#   coverage is the exact one.
