@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from snippets import (
@@ -34,6 +34,8 @@ from snippets import (
     transposed_output_shape,
 )
 from snippets.geometry import dilated_coverage, dilated_reach, gridding_holes, hdc_max_distance, hdc_rule
+from snippets.ops import conv2d
+from snippets.receptive import gradient_spread, input_gradient
 
 IMAGE = (224, 224, 3)
 
@@ -285,6 +287,7 @@ def test_coverage_equals_brute_force_sums(rates, kernel_size):
         assert 1 in gridding_holes(rates, kernel_size)
 
 
+@settings(max_examples=200)  # each case runs whole stacks; 200 also under CI
 @given(rates=st.lists(st.integers(1, 6), min_size=1, max_size=3), kernel_size=st.integers(1, 4))
 def test_coverage_is_where_dilated_reach_counts_paths(rates, kernel_size):
     """In 2-D the pixels with at least one path are the product of the axes' coverage."""
@@ -320,3 +323,45 @@ def test_hdc_rule_is_sufficient_not_necessary(kernel_size):
 def test_hdc_rule_is_not_sufficient_for_two_taps():
     # k = 2: M_2 = max(5 - 4, 5 - 6, 2) = 2 <= 2, but {0, 1} + {0, 2} + {0, 5} misses 4
     assert hdc_rule([1, 2, 5], kernel_size=2) and gridding_holes([1, 2, 5], kernel_size=2) == [4]
+
+
+# --- effective receptive field: g_{l-1}[i + u, j + v] += g_l[i, j] w_l[u, v] ------------
+
+
+def test_input_gradient_of_hand_counted_stacks():
+    # one layer: out = sum_uv w[u, v] x[u, v], so the gradient is the kernel itself
+    kernel = np.arange(6.0).reshape(2, 3)
+    assert (input_gradient([kernel]) == kernel).all()
+    # two 3x3 layers of ones: paths per pixel along an axis 1 2 3 2 1, in 2-D their product
+    assert (input_gradient(np.ones((2, 3, 3))) == np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1])).all()
+    # no layer: the output pixel is its own input
+    assert (input_gradient([]) == np.ones((1, 1))).all()
+
+
+@settings(max_examples=200)  # each case runs whole stacks; 200 also under CI
+@given(
+    depth=st.integers(1, 3),
+    sizes=st.lists(st.tuples(st.integers(1, 3), st.integers(1, 3)), min_size=3, max_size=3),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_input_gradient_is_the_forward_pass_one_pixel_at_a_time(depth, sizes, seed):
+    """The stack is linear, so the gradient at pixel (i, j) is the output for the input that
+    is 1 at (i, j) and 0 elsewhere, computed forward with ``snippets.ops.conv2d``."""
+    rng = np.random.default_rng(seed)
+    kernels = [rng.standard_normal(size) for size in sizes[:depth]]
+    gradient = input_gradient(kernels)
+    height, width = gradient.shape
+    x = np.eye(height * width).reshape(height * width, height, width, 1)  # batch of one-hot images
+    for kernel in kernels:
+        x = conv2d(x, kernel[:, :, None, None])
+    assert x.shape == (height * width, 1, 1, 1)
+    assert np.allclose(x.reshape(height, width), gradient)
+
+
+def test_gradient_spread_is_a_standard_deviation():
+    # rows weighted 1, 1: centre 0.5, sigma = sqrt((0.25 + 0.25) / 2) = 0.5
+    assert gradient_spread(np.ones((2, 4))) == 0.5
+    # one hot row: no spread
+    assert gradient_spread(np.array([[0.0], [5.0], [0.0]])) == 0.0
+    # n layers of a 3-tap kernel of ones: a sum of n steps in {-1, 0, 1}, variance 2 n / 3
+    assert np.isclose(gradient_spread(input_gradient(np.ones((6, 3, 3)))), np.sqrt(2 * 6 / 3))

@@ -33,6 +33,7 @@ from snippets import (
     transposed_output_shape,
 )
 from snippets.geometry import dilated_coverage, gridding_holes, hdc_max_distance, hdc_rule
+from snippets.receptive import gradient_spread, input_gradient
 
 # --- one bad argument at a time ---------------------------------------------------------
 
@@ -443,3 +444,24 @@ def test_gridding_functions_name_a_bad_kernel_size(function, value, error, shown
     assert_refused(
         lambda: function([1, 2], kernel_size=value), error, "kernel_size must be a positive int", shown
     )
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "fragments"),
+    [
+        (lambda: input_gradient(3), TypeError, ["kernels must be a list of 2-D arrays", "got 3"]),
+        (lambda: input_gradient("ab"), TypeError, ["kernels must be", "got 'ab'"]),
+        (
+            lambda: input_gradient([np.ones((3, 3)), np.ones(3)]),
+            ValueError,
+            ["kernels[1] must be", "shape (3,)"],
+        ),
+        (lambda: input_gradient([np.ones((0, 3))]), ValueError, ["kernels[0] must be a non-empty", "(0, 3)"]),
+        (lambda: gradient_spread(np.ones(3)), ValueError, ["energy must be a non-empty 2-D array", "(3,)"]),
+        (lambda: gradient_spread(-np.ones((2, 2))), ValueError, ["energy must be", "values >= 0"]),
+        (lambda: gradient_spread(np.zeros((2, 2))), ValueError, ["energy must be", "positive sum"]),
+    ],
+)
+def test_effective_field_functions_name_the_bad_argument(call, error, fragments):
+    message = assert_refused(call, error, *fragments)
+    assert message.startswith(fragments[0].split()[0]), message
