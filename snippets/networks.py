@@ -15,9 +15,14 @@ Conventions of the summary:
   "Total params" and PyTorch keeps as buffers.
 * ``macs`` count multiply-accumulates of convolutions and dense layers (``FLOPs ~ 2 x
   MACs``); BatchNorm, pooling, additions and activations count 0.
-* Activation memory is the sum of the output elements of every layer spec (residual
-  additions included, activation functions excluded: they have no spec and PyTorch runs
-  them in place) times 4 bytes (float32), for one image.
+* ``activation`` names the element-wise function after a layer (``"relu"``): it changes no
+  shape, parameter or MAC; it runs in place and keeps its output for the backward pass.
+* Activation memory comes as two figures, for one image (:func:`activation_memory`): the
+  *inference peak*, the most activation memory alive at once when the network runs forward
+  layer by layer and frees each tensor as soon as nothing needs it; and *kept for
+  training*, the tensors the backward pass needs, which a training step holds from its
+  forward pass until the backward pass has used them. Neither is the sum of every layer's
+  output.
 * The receptive field and effective stride are those of the longest path: for a
   :class:`Residual` block, its main path (the shortcut's field is never larger).
 """
@@ -54,6 +59,7 @@ class Conv:
     groups: int = 1
     use_bias: bool = True
     name: str = ""
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,7 @@ class DepthwiseConv:
     depth_multiplier: int = 1
     use_bias: bool = True
     name: str = ""
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -81,19 +88,22 @@ class SeparableConv:
     depth_multiplier: int = 1
     use_bias: bool = True
     name: str = ""
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
 class ConvTranspose:
-    """``Conv2DTranspose`` / ``nn.ConvTranspose2d`` (dilation 1)."""
+    """``Conv2DTranspose`` / ``nn.ConvTranspose2d`` (dilation 1); padding defaults to
+    'valid', as in both frameworks."""
 
     filters: int
     kernel_size: int | Pair
     stride: int | Pair
-    padding: PaddingSpec = "same"
+    padding: PaddingSpec = "valid"
     output_padding: int | Pair | None = None
     use_bias: bool = True
     name: str = ""
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +131,7 @@ class BatchNorm:
     """BatchNorm over channels: ``2 C`` trainable (gamma, beta), ``2 C`` moving statistics."""
 
     name: str = ""
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,19 +148,23 @@ class Dense:
     units: int
     use_bias: bool = True
     name: str = ""
+    activation: str | None = None
 
 
 @dataclass(frozen=True)
 class Residual:
     """``main(x) + shortcut(x)``; an empty ``shortcut`` is the identity.
 
-    Both branches must give the same shape. ``kind`` labels the block in the summary.
+    Both branches must give the same shape. ``kind`` labels the block in the summary. The
+    main path runs first, then the shortcut, and the sum is written into the main path's
+    output (torchvision's ``out += identity``); ``activation`` follows the sum.
     """
 
     main: tuple
     shortcut: tuple = ()
     kind: str = "Residual"
     name: str = ""
+    activation: str | None = None
 
 
 Layer = (
@@ -188,17 +203,18 @@ class Row(NamedTuple):
     params: int
     non_trainable: int
     macs: int
-    activations: int  # output elements counted for the activation memory
     field: tuple[Field, Field]
     depth: int = 0
 
 
 class Summary(NamedTuple):
-    """The rows of a network and its totals (over the top-level rows)."""
+    """The rows of a network, its totals (over the top-level rows) and its activation memory
+    (:func:`activation_memory`)."""
 
     name: str
     input_shape: tuple[int, int, int]
     rows: tuple[Row, ...]
+    memory: ActivationMemory
 
     @property
     def top(self) -> tuple[Row, ...]:
@@ -224,9 +240,14 @@ class Summary(NamedTuple):
         return sum(row.macs for row in self.top)
 
     @property
-    def activation_bytes(self) -> int:
-        """Sum of every layer's output elements x 4 bytes (float32), one image."""
-        return 4 * sum(row.activations for row in self.top)
+    def inference_peak_bytes(self) -> int:
+        """The most activation memory alive at once in a forward pass (:func:`activation_memory`)."""
+        return self.memory.inference_peak_bytes
+
+    @property
+    def training_bytes(self) -> int:
+        """The activations a training step keeps for the backward pass (:func:`activation_memory`)."""
+        return self.memory.training_bytes
 
     @property
     def output_shape(self) -> Shape:
@@ -410,7 +431,6 @@ def _walk(layers, shape: Shape, path: tuple[list, list], prefix: str, depth: int
                     sum(r.params for r in inner),
                     sum(r.non_trainable for r in inner),
                     sum(r.macs for r in inner),
-                    sum(r.activations for r in inner) + math.prod(out),
                     tuple(_field(axis) for axis in main_path),
                     depth,
                 )
@@ -421,30 +441,159 @@ def _walk(layers, shape: Shape, path: tuple[list, list], prefix: str, depth: int
         out, params, frozen, macs = _leaf(layer, shape)
         path = tuple([*axis, step] for axis, step in zip(path, _geometry(layer, shape), strict=True))
         field = tuple(_field(axis) for axis in path)
-        rows.append(
-            Row(name, _describe(layer, shape), out, params, frozen, macs, math.prod(out), field, depth)
-        )
+        rows.append(Row(name, _describe(layer, shape), out, params, frozen, macs, field, depth))
         shape = out
     return shape, path
 
 
 # --8<-- [start:summary]
 def summary(network: Network, input_shape: tuple[int, int, int] | None = None) -> Summary:
-    """Every layer's output shape, parameters, MACs and receptive field, in order.
+    """Every layer's output shape, parameters, MACs and receptive field, in order, and the
+    network's activation memory.
 
     ``input_shape`` defaults to ``network.input_shape``. Shapes, parameters and MACs come
     from ``conv_output_shape``/``transposed_output_shape``, ``count_conv_params`` and
-    friends, ``conv_macs`` and friends; fields from ``receptive_fields``. A residual block
-    gives one row (its totals, the field of its main path) followed by the rows of its layers.
+    friends, ``conv_macs`` and friends; fields from ``receptive_fields``; memory from
+    :func:`activation_memory`. A residual block gives one row (its totals, the field of its
+    main path) followed by the rows of its layers.
     """
     shape = tuple(network.input_shape if input_shape is None else input_shape)
-    conv_output_shape(shape, 1, 1)  # validates the shape
+    conv_output_shape(shape, 1, 1, padding="valid")  # validates the shape
     rows: list[Row] = []
     _walk(network.layers, shape, ([], []), "", 0, rows)
-    return Summary(network.name, shape, tuple(rows))
+    return Summary(network.name, shape, tuple(rows), activation_memory(network, shape))
 
 
 # --8<-- [end:summary]
+
+
+# --- activation memory ----------------------------------------------------------------------------
+
+
+class ActivationMemory(NamedTuple):
+    """Activation memory of one image (batch 1; both figures grow linearly with the batch),
+    in bytes: float32 values, int64 max-pool indices. Weights and their gradients are not
+    included. See :func:`activation_memory` for what is counted."""
+
+    inference_peak_bytes: int
+    inference_peak_layer: str  # the layer running when the peak is reached
+    training_bytes: int
+
+
+class _Step(NamedTuple):
+    """One operation of a forward pass: the tensors it reads, the tensor it writes (``None``
+    for a view or an in-place operation), the tensors it keeps for the backward pass and the
+    bytes it keeps besides them (max-pool indices, BatchNorm statistics)."""
+
+    name: str
+    reads: tuple[int, ...]
+    writes: int | None
+    saves: tuple[int, ...]
+    saved_extra: int = 0
+
+
+_FLOAT, _INDEX = 4, 8  # bytes of a float32 value and of an int64 index
+
+
+def _trace(layers, shape: Shape, tensor: int, prefix: str, sizes: list[int], tape: list[_Step]):
+    """Append the forward pass of ``layers`` to ``tape`` (new tensors' bytes to ``sizes``);
+    return the output shape and the id of the output tensor."""
+
+    def new(elements: int) -> int:
+        sizes.append(_FLOAT * elements)
+        return len(sizes) - 1
+
+    for index, layer in enumerate(layers):
+        name = prefix + (getattr(layer, "name", "") or f"{type(layer).__name__.lower()}_{index}")
+        if isinstance(layer, Residual):
+            _, main = _trace(layer.main, shape, tensor, name + ".", sizes, tape)
+            out_shape, short = _trace(layer.shortcut, shape, tensor, name + ".", sizes, tape)
+            # main += shortcut, in place; the block's input is held until then
+            tape.append(_Step(name, (main, short, tensor), None, ()))
+            out = main
+        else:
+            out_shape = _leaf(layer, shape)[0]
+            elements = math.prod(out_shape)
+            if isinstance(layer, Flatten):  # a view of its input
+                out = tensor
+                tape.append(_Step(name, (tensor,), None, ()))
+            elif isinstance(layer, SeparableConv):  # depthwise into a middle tensor, then pointwise
+                middle_shape = conv_output_shape(
+                    shape,
+                    shape[2] * layer.depth_multiplier,
+                    layer.kernel_size,
+                    layer.stride,
+                    padding=layer.padding,
+                    dilation=layer.dilation,
+                )
+                middle = new(math.prod(middle_shape))
+                tape.append(_Step(name, (tensor,), middle, (tensor,)))
+                out = new(elements)
+                tape.append(_Step(name, (middle,), out, (middle,)))
+            else:
+                out = new(elements)
+                saves: tuple[int, ...] = ()
+                extra = 0
+                if isinstance(layer, (Conv, DepthwiseConv, ConvTranspose, Dense)):
+                    saves = (tensor,)
+                elif isinstance(layer, BatchNorm):  # its input, and a mean and 1/std per channel
+                    saves, extra = (tensor,), _FLOAT * 2 * shape[2]
+                elif isinstance(layer, Pool):  # max: input and int64 indices; avg: input (torch)
+                    saves = (tensor,)
+                    extra = _INDEX * elements if layer.kind == "max" else 0
+                elif isinstance(layer, GlobalPool) and layer.kind == "max":
+                    saves, extra = (tensor,), _INDEX * elements
+                tape.append(_Step(name, (tensor,), out, saves, extra))
+        if getattr(layer, "activation", None):  # in place; keeps its output
+            tape.append(_Step(f"{name} ({layer.activation})", (out,), None, (out,)))
+        shape, tensor = out_shape, out
+    return shape, tensor
+
+
+# --8<-- [start:activation_memory]
+def activation_memory(network: Network, input_shape: tuple[int, int, int] | None = None) -> ActivationMemory:
+    """The two activation-memory figures of a network, for one image (bytes).
+
+    The forward pass runs layer by layer. A layer reads its input and writes a new output
+    of ``4 * H * W * C`` bytes; ``Flatten`` is a view and an ``activation`` works in place
+    (both write nothing); a residual sum is written into the main path's output.
+
+    * ``inference_peak_bytes = max over steps i of sum(bytes of the tensors alive at i)``,
+      where a tensor is alive from the step that writes it to the last step that reads it:
+      the input and output of the running layer, a residual block's input (held until the
+      block's sum, as torchvision's forward holds ``x``) and the network's input, which its
+      caller holds for the whole pass.
+    * ``training_bytes = sum(bytes of every tensor some layer keeps for backward)``, each
+      tensor once: convolutions and dense layers keep their input (for the weight
+      gradient), BatchNorm its input and ``2 C`` statistics, max pooling its input and an
+      int64 index per output value, average pooling its input, an activation its output
+      (ReLU in place, as PyTorch's ``inplace=True``); global average pooling, ``Flatten``
+      and the residual sum keep nothing. This is what PyTorch's autograd saves.
+    """
+    shape = tuple(network.input_shape if input_shape is None else input_shape)
+    sizes = [_FLOAT * math.prod(shape)]  # tensor 0: the network's input
+    tape: list[_Step] = []
+    _, output = _trace(network.layers, shape, 0, "", sizes, tape)
+    written = {step.writes: i for i, step in enumerate(tape) if step.writes is not None}
+    last_read = {0: len(tape), output: len(tape)}  # the input and the output are held
+    for i, step in enumerate(tape):
+        for tensor in step.reads:
+            last_read[tensor] = max(last_read.get(tensor, i), i)
+    peak, peak_step = 0, 0
+    for i in range(len(tape)):
+        alive = sum(
+            size
+            for tensor, size in enumerate(sizes)
+            if written.get(tensor, -1) <= i <= last_read.get(tensor, written.get(tensor, -1))
+        )
+        if alive > peak:
+            peak, peak_step = alive, i
+    kept = {tensor for step in tape for tensor in step.saves}
+    training = sum(sizes[tensor] for tensor in kept) + sum(step.saved_extra for step in tape)
+    return ActivationMemory(peak, tape[peak_step].name.split(" (")[0] if tape else "", training)
+
+
+# --8<-- [end:activation_memory]
 
 
 def _fmt_field(pair: tuple[Field, Field], attr: str) -> str:
@@ -495,7 +644,9 @@ def format_summary(result: Summary, *, depth: int = 0, keras_params: bool = Fals
         f"Non-trainable params: {result.non_trainable:>15,}  (BatchNorm moving mean and variance)",
         f"Total params (Keras): {result.total_params:>15,}",
         f"MACs:                 {result.macs:>15,}  (multiply-accumulates; FLOPs ~ 2 x MACs)",
-        f"Activation memory:    {result.activation_bytes:>15,}  bytes (float32, sum of every layer's output)",
+        f"Inference peak:       {result.inference_peak_bytes:>15,}  bytes (most alive at once, "
+        f"at {result.memory.inference_peak_layer})",
+        f"Kept for training:    {result.training_bytes:>15,}  bytes (what the backward pass reads)",
     ]
     return "\n".join(text)
 
@@ -509,17 +660,19 @@ def format_summary(result: Summary, *, depth: int = 0, keras_params: bool = Fals
 # --8<-- [start:vgg16]
 def vgg16(classes: int = 1000) -> Network:
     """VGG16 (Simonyan & Zisserman 2015, configuration D), named as ``keras.applications.VGG16``:
-    13 3x3 'same' convolutions with biases, 5 max-pools, 3 dense layers."""
+    13 3x3 'same' convolutions with biases, 5 max-pools, 3 dense layers, a ReLU after every
+    layer but the last (which gives the logits, as torchvision's; Keras adds a softmax)."""
     layers = []
     for block, (filters, convs) in enumerate([(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)], 1):
         layers += [
-            Conv(filters, 3, padding="same", name=f"block{block}_conv{i}") for i in range(1, convs + 1)
+            Conv(filters, 3, padding="same", name=f"block{block}_conv{i}", activation="relu")
+            for i in range(1, convs + 1)
         ]
         layers.append(Pool(2, name=f"block{block}_pool"))
     layers += [
         Flatten(name="flatten"),
-        Dense(4096, name="fc1"),
-        Dense(4096, name="fc2"),
+        Dense(4096, name="fc1", activation="relu"),
+        Dense(4096, name="fc2", activation="relu"),
         Dense(classes, name="predictions"),
     ]
     return Network("VGG16", (224, 224, 3), tuple(layers))
@@ -539,14 +692,15 @@ def bottleneck(
     name: str = "",
 ) -> Residual:
     """ResNet's bottleneck, as torchvision names it: 1x1 (width), 3x3 (width), 1x1 (4 width),
-    each followed by BatchNorm (conv biases off, as torchvision; Keras keeps them). ``stride_in="3x3"``
-    is torchvision's "ResNet v1.5"; ``"1x1"`` is the original paper's layout (stride in the first 1x1)."""
+    each followed by BatchNorm (conv biases off, as torchvision; Keras keeps them), a ReLU after
+    the first two and after the sum. ``stride_in="3x3"`` is torchvision's "ResNet v1.5";
+    ``"1x1"`` is the original paper's layout (stride in the first 1x1)."""
     s1, s3 = (stride, 1) if stride_in == "1x1" else (1, stride)
     main = (
         Conv(width, 1, s1, use_bias=use_bias, name="conv1"),
-        BatchNorm(name="bn1"),
+        BatchNorm(name="bn1", activation="relu"),
         Conv(width, 3, s3, padding=1, use_bias=use_bias, name="conv2"),
-        BatchNorm(name="bn2"),
+        BatchNorm(name="bn2", activation="relu"),
         Conv(4 * width, 1, use_bias=use_bias, name="conv3"),
         BatchNorm(name="bn3"),
     )
@@ -556,7 +710,7 @@ def bottleneck(
             Conv(4 * width, 1, stride, use_bias=use_bias, name="downsample.0"),
             BatchNorm(name="downsample.1"),
         )
-    return Residual(main, shortcut, kind="Bottleneck", name=name)
+    return Residual(main, shortcut, kind="Bottleneck", name=name, activation="relu")
 
 
 def resnet50(classes: int = 1000, *, stride_in: str = "3x3", use_bias: bool = False) -> Network:
@@ -568,7 +722,7 @@ def resnet50(classes: int = 1000, *, stride_in: str = "3x3", use_bias: bool = Fa
         )
     layers = [
         Conv(64, 7, 2, padding=3, use_bias=use_bias, name="conv1"),
-        BatchNorm(name="bn1"),
+        BatchNorm(name="bn1", activation="relu"),
         Pool(3, 2, padding=1, name="maxpool"),
     ]
     for stage, (width, blocks, stride) in enumerate([(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)], 1):
@@ -598,23 +752,24 @@ def resnet50(classes: int = 1000, *, stride_in: str = "3x3", use_bias: bool = Fa
 def mobilenet_v1(classes: int = 1000, *, alpha: float = 1.0) -> Network:
     """MobileNetV1 (Howard et al. 2017) as ``keras.applications.MobileNet`` builds it: a
     3x3 stride-2 conv, then 13 depthwise 3x3 + pointwise 1x1 pairs, each conv followed by
-    BatchNorm (no conv biases), global average pooling and a 1x1 conv classifier."""
+    BatchNorm and ReLU6 (no conv biases), global average pooling and a 1x1 conv classifier
+    (its logits; Keras adds a softmax)."""
 
     def channels(n):
         return int(n * alpha)
 
     layers = [
         Conv(channels(32), 3, 2, padding="same", use_bias=False, name="conv1"),
-        BatchNorm(name="conv1_bn"),
+        BatchNorm(name="conv1_bn", activation="relu6"),
     ]
     plan = [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)]
     plan += [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
     for block, (filters, stride) in enumerate(plan, 1):
         layers += [
             DepthwiseConv(3, stride, padding="same", use_bias=False, name=f"conv_dw_{block}"),
-            BatchNorm(name=f"conv_dw_{block}_bn"),
+            BatchNorm(name=f"conv_dw_{block}_bn", activation="relu6"),
             Conv(channels(filters), 1, use_bias=False, name=f"conv_pw_{block}"),
-            BatchNorm(name=f"conv_pw_{block}_bn"),
+            BatchNorm(name=f"conv_pw_{block}_bn", activation="relu6"),
         ]
     layers += [
         GlobalPool(keepdims=True, name="global_average_pooling2d"),
@@ -631,9 +786,10 @@ def mobilenet_v1(classes: int = 1000, *, alpha: float = 1.0) -> Network:
 def context_module(channels: int = 21, size: int = 64) -> Network:
     """Yu & Koltun (2016) basic context module: seven 3x3 convs with dilations
     1, 1, 2, 4, 8, 16, 1 and a final 1x1, all with ``channels`` in and out and 'same'
-    padding, so the map keeps its size (the paper's front end gives 64x64 maps, 21 classes)."""
+    padding, so the map keeps its size (the paper's front end gives 64x64 maps, 21 classes);
+    a ReLU (the paper's "truncation") after each 3x3 convolution."""
     layers = [
-        Conv(channels, 3, padding="same", dilation=d, name=f"ctx_conv{i}")
+        Conv(channels, 3, padding="same", dilation=d, name=f"ctx_conv{i}", activation="relu")
         for i, d in enumerate([1, 1, 2, 4, 8, 16, 1], 1)
     ]
     layers.append(Conv(channels, 1, name="ctx_final"))
@@ -647,14 +803,15 @@ def context_module(channels: int = 21, size: int = 64) -> Network:
 def encoder_decoder(classes: int = 2, size: int = 128, channels: int = 3) -> Network:
     """A small segmentation network: two encoder stages (two 3x3 convs + BN, then a 2x2
     max-pool each) and a decoder that upsamples with 2x2 stride-2 transposed convolutions
-    back to the input size, ending in a 1x1 conv with one channel per class."""
+    back to the input size, ending in a 1x1 conv with one channel per class; a ReLU after
+    every BatchNorm."""
 
     def stage(filters, tag):
         return [
             Conv(filters, 3, padding="same", use_bias=False, name=f"{tag}_conv1"),
-            BatchNorm(name=f"{tag}_bn1"),
+            BatchNorm(name=f"{tag}_bn1", activation="relu"),
             Conv(filters, 3, padding="same", use_bias=False, name=f"{tag}_conv2"),
-            BatchNorm(name=f"{tag}_bn2"),
+            BatchNorm(name=f"{tag}_bn2", activation="relu"),
         ]
 
     layers = [

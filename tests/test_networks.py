@@ -28,6 +28,9 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 
 import torch  # noqa: E402
 from torch import nn  # noqa: E402
+from torch.multiprocessing.reductions import StorageWeakRef  # noqa: E402
+from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
+from torch.utils._pytree import tree_flatten  # noqa: E402
 
 from snippets import networks  # noqa: E402
 from snippets.networks import PUBLISHED, summary  # noqa: E402
@@ -39,8 +42,10 @@ from tools.docblocks import find_examples  # noqa: E402
 class Parts:
     """Module factories: the real ones, or the linear stand-ins used to measure fields."""
 
-    def __init__(self, linear: bool = False, div: int = 1):
-        self.linear, self.div = linear, div
+    def __init__(self, linear: bool = False, div: int = 1, pad_layers: bool = True):
+        # pad_layers=False: MobileNet's strided convs pad symmetrically (padding=1) instead of
+        # through a ZeroPad2d copy; the shapes are the same, the padded copies are gone
+        self.linear, self.div, self.pad_layers = linear, div, pad_layers
 
     def c(self, channels: int) -> int:
         return max(1, channels // self.div)
@@ -95,10 +100,18 @@ class Bottleneck(nn.Module):
             )
 
     def forward(self, x):
-        identity = x if self.downsample is None else self.downsample(x)
-        out = self.relu(self.bn1(self.conv1(x)))
-        out = self.relu(self.bn2(self.conv2(out)))
-        return self.relu(self.bn3(self.conv3(out)) + identity)
+        # torchvision's code, statement by statement: the main path, then the shortcut, added
+        # in place (each statement drops the previous tensor, so the memory test sees when)
+        out = self.conv1(x)
+        out = self.bn1(out)
+        out = self.relu(out)
+        out = self.conv2(out)
+        out = self.bn2(out)
+        out = self.relu(out)
+        out = self.conv3(out)
+        out = self.bn3(out)
+        out += x if self.downsample is None else self.downsample(x)
+        return self.relu(out)
 
 
 class ResNet50(nn.Module):
@@ -125,17 +138,25 @@ class ResNet50(nn.Module):
         self.fc = nn.Linear(c_in, classes)
 
     def forward(self, x):
-        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
-        x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
-        return self.fc(torch.flatten(self.avgpool(x), 1))
+        # block by block: calling a stage's nn.Sequential would keep the stage's input alive
+        # (its argument) until the stage ends, which the memory test does not model
+        for layer in (self.conv1, self.bn1, self.relu, self.maxpool):
+            x = layer(x)
+        for stage in (self.layer1, self.layer2, self.layer3, self.layer4):
+            for block in stage:
+                x = block(x)
+        x = self.avgpool(x)
+        return self.fc(torch.flatten(x, 1))
 
 
 def torch_mobilenet_v1(parts: Parts, classes: int = 1000) -> nn.Module:
     """keras.applications.MobileNet (alpha 1): 'same' at stride 2 is ZeroPadding (0, 1) + 'valid'."""
     c = parts.c
     layers: OrderedDict[str, nn.Module] = OrderedDict()
-    layers["conv1_pad"] = nn.ZeroPad2d((0, 1, 0, 1))
-    layers["conv1"] = nn.Conv2d(3, c(32), 3, 2, bias=False)
+    pad = parts.pad_layers
+    if pad:
+        layers["conv1_pad"] = nn.ZeroPad2d((0, 1, 0, 1))
+    layers["conv1"] = nn.Conv2d(3, c(32), 3, 2, padding=0 if pad else 1, bias=False)
     layers["conv1_bn"] = parts.norm(c(32))
     layers["conv1_relu"] = parts.act()
     c_in = c(32)
@@ -143,10 +164,10 @@ def torch_mobilenet_v1(parts: Parts, classes: int = 1000) -> nn.Module:
         [(64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2)] + [(512, 1)] * 5 + [(1024, 2), (1024, 1)]
     )
     for block, (filters, stride) in enumerate(plan, 1):
-        if stride == 2:
+        if stride == 2 and pad:
             layers[f"conv_pad_{block}"] = nn.ZeroPad2d((0, 1, 0, 1))
         layers[f"conv_dw_{block}"] = nn.Conv2d(
-            c_in, c_in, 3, stride, padding=1 if stride == 1 else 0, groups=c_in, bias=False
+            c_in, c_in, 3, stride, padding=1 if stride == 1 or not pad else 0, groups=c_in, bias=False
         )
         layers[f"conv_dw_{block}_bn"] = parts.norm(c_in)
         layers[f"conv_dw_{block}_relu"] = parts.act()
@@ -278,7 +299,8 @@ def test_every_layer_matches_torch(case: str) -> None:
     assert result.params == sum(p.numel() for p in model.parameters())
     stats = sum(b.numel() for n, b in model.named_buffers() if n.rsplit(".", 1)[-1].startswith("running_"))
     assert result.non_trainable == stats
-    assert result.macs == sum(found[n][3] for n in found if "." not in n)
+    leaves = {n for n, m in model.named_modules() if not any(True for _ in m.children())}
+    assert result.macs == sum(found[n][3] for n in found if n in leaves)
 
 
 # --- receptive fields, measured ----------------------------------------------------------------
@@ -398,6 +420,102 @@ def test_resnet_fields_of_both_layouts() -> None:
     assert v15[:2] == v1[:2]  # conv2_x has stride 1: no difference
     assert all(a < b for a, b in zip(v15[2:], v1[2:], strict=True))
     assert (v15[-1], v1[-1]) == (427, 483)
+
+
+# --- activation memory, measured ---------------------------------------------------------------
+
+
+def weight_storages(model: nn.Module) -> set[int]:
+    return {t.untyped_storage().data_ptr() for t in [*model.parameters(), *model.buffers()]}
+
+
+class LiveStorages(TorchDispatchMode):
+    """After every aten operation, the bytes of the tensor storages still referenced (weights
+    and buffers left out); ``peak`` is the largest. A storage is alive while any tensor or
+    view of it is: this sees what PyTorch frees, not what the allocator caches, and not the
+    scratch space an operation allocates and frees inside itself (im2col buffers)."""
+
+    def __init__(self, model: nn.Module, x: torch.Tensor):
+        super().__init__()
+        self.weights = weight_storages(model)
+        self.alive: dict[int, tuple[StorageWeakRef, int]] = {}
+        self.track(x)
+        self.peak = self.total()
+
+    def track(self, tensor: torch.Tensor) -> None:
+        storage = tensor.untyped_storage()
+        key = storage.data_ptr()
+        if key in self.weights or storage.nbytes() == 0:
+            return
+        known = self.alive.get(key)
+        if known is None or known[0].expired():
+            self.alive[key] = (StorageWeakRef(storage), storage.nbytes())
+
+    def total(self) -> int:
+        return sum(size for ref, size in self.alive.values() if not ref.expired())
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for tensor in tree_flatten(out)[0]:
+            if isinstance(tensor, torch.Tensor):
+                self.track(tensor)
+        self.peak = max(self.peak, self.total())
+        return out
+
+
+def measured_inference_peak(model: nn.Module, x: torch.Tensor) -> int:
+    """The most activation memory alive at once in ``model.eval()(x)`` under ``no_grad``."""
+    tracker = LiveStorages(model, x)
+    with torch.no_grad(), tracker:
+        model.eval()(x)
+    return tracker.peak
+
+
+def measured_saved_bytes(model: nn.Module, x: torch.Tensor) -> int:
+    """Bytes of the distinct storages autograd saves for backward in ``model.train()(x)``
+    (weights and buffers left out), seen by ``torch.autograd.graph.saved_tensors_hooks``."""
+    weights, saved = weight_storages(model), {}
+
+    def pack(tensor: torch.Tensor) -> torch.Tensor:
+        storage = tensor.untyped_storage()
+        if storage.data_ptr() not in weights:
+            saved[storage.data_ptr()] = (storage.nbytes(), tensor)  # held: addresses stay unique
+        return tensor
+
+    with torch.autograd.graph.saved_tensors_hooks(pack, lambda tensor: tensor):
+        model.train()(x)
+    return sum(size for size, _ in saved.values())
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_activation_memory_as_torch_measures_it(case: str) -> None:
+    """Both figures of ``summary`` equal what the torch twin holds (MobileNet padded by its
+    convolutions, not by ZeroPad2d copies: the shapes, and so the model, are the same)."""
+    network, build = CASES[case]
+    model = build(Parts(pad_layers=False))
+    h, w, c = network.input_shape
+    x = torch.rand(1, c, h, w)
+    ours = summary(network)
+    assert measured_inference_peak(model, x) == ours.inference_peak_bytes
+    assert measured_saved_bytes(model, x) == ours.training_bytes
+
+
+def test_mobilenet_zero_padding_copies() -> None:
+    """Keras' MobileNet (and the torch twin as Keras builds it) pads the input of each strided
+    layer into a new tensor one row and column larger, ``4 (H + 1)(W + 1) C`` bytes, which
+    the strided convolution then keeps for backward instead of its unpadded input (which the
+    ReLU before it keeps anyway, except for the image)."""
+    network = networks.mobilenet_v1()
+    result = summary(network)
+    h, w, c = network.input_shape
+    x = torch.rand(1, c, h, w)
+    build = CASES["mobilenet_v1"][1]
+    extra = measured_saved_bytes(build(Parts()), x) - measured_saved_bytes(build(Parts(pad_layers=False)), x)
+    inputs = [result.input_shape, *(row.output_shape for row in result.top)]
+    strided = [inputs[i] for i, layer in enumerate(network.layers) if getattr(layer, "stride", 1) == 2]
+    assert len(strided) == 5
+    # the first copy replaces the image itself, which nothing else keeps
+    assert extra == sum(4 * (h + 1) * (w + 1) * c for h, w, c in strided) - 4 * h * w * c
 
 
 # --- published totals ---------------------------------------------------------------------------
