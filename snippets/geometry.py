@@ -54,7 +54,8 @@ def output_grid_shape(
 def overlap_counts(input_size: int, kernel_size: int, stride: int) -> np.ndarray:
     """How many (input pixel, kernel tap) pairs land on each output pixel of a transposed
     convolution, before any cropping: input pixel ``i`` writes to ``i s + u`` for ``u < k``.
-    Uneven counts (``k`` not divisible by ``s``) are the checkerboard pattern."""
+    Uneven counts (``k`` not divisible by ``s``) are the checkerboard pattern; even counts
+    are not enough, since each phase of the output sums different taps of a learned kernel."""
     n = check_int("input_size", input_size)
     k = check_int("kernel_size", kernel_size)
     s = check_int("stride", stride)

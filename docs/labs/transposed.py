@@ -83,3 +83,29 @@ for kernel in (3, 4):
     print(f"kernel {kernel}, stride 2, taps per output pixel (inner 4x4):")
     for row in inner.tolist():
         print("  " + " ".join(str(v) for v in row))
+
+# %% [markdown]
+# ## Even counts, uneven sums
+#
+# With the 4x4 kernel every inner pixel gets four taps, but not the same four: at stride 2
+# the output falls into four phases (row and column even or odd), and each phase sums its own
+# quarter of the kernel. A random (or learned) kernel does not balance the quarters, so even
+# overlap still turns a constant image into a checkerboard. Odena et al.'s cure is to resize
+# first, with a fixed nearest-neighbour upsampling, and then convolve: every output pixel of
+# that convolution sees the same pattern, so a constant image stays constant.
+
+# %%
+torch.manual_seed(0)
+ones = torch.ones(1, 1, 8, 8)
+learned = nn.ConvTranspose2d(1, 1, 4, stride=2, bias=False)
+resize_conv = nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(1, 1, 3, bias=False))
+with torch.no_grad():
+    transposed = learned(ones)[0, 0, 6:10, 6:10]
+    resized = resize_conv(ones)[0, 0, 5:9, 5:9]
+    weight = learned.weight[0, 0]
+    phases = [[float(weight[a::2, b::2].sum()) for b in (0, 1)] for a in (0, 1)]
+print("4x4 transposed, stride 2, random kernel, image of ones (inner 4x4):")
+print(transposed.numpy().round(3))
+print("its kernel's phase sums:", [[round(v, 3) for v in row] for row in phases])
+print("nearest-neighbour upsampling, then a random 3x3 convolution (inner 4x4):")
+print(resized.numpy().round(3))
