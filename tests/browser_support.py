@@ -141,12 +141,16 @@ def open_calculator(page, base_url: str, hash_: str = "") -> None:
     page.wait_for_selector("#cc-app[data-ready] table")
 
 
-# Reads the calculator as a reader sees it: the cells of every row, the notes, the totals and
-# the message beside every field marked aria-invalid (through its aria-describedby).
+# Reads the calculator as a reader sees it: the cells of every row, the notes (in the row
+# under it), the totals and the message beside every field marked aria-invalid (through its
+# aria-describedby).
 READ_CALCULATOR = """
 () => {
   const text = (node) => node ? node.textContent.trim() : null;
-  const notes = (tr, cls) => Array.from(tr.querySelectorAll('.' + cls)).map(text);
+  const notes = (tr, cls) => {
+    const under = tr.parentElement.querySelector(`tr[data-notes="${tr.dataset.row}"]`);
+    return Array.from(under ? under.querySelectorAll('.' + cls) : []).map(text);
+  };
   const cells = (tr) => {
     const get = (col) => text(tr.querySelector(`[data-col="${col}"]`));
     return {shape: get('shape'), params: get('params'), macs: get('macs'), field: get('field'),
@@ -154,7 +158,7 @@ READ_CALCULATOR = """
             diff: notes(tr, 'cc-diff'), info: notes(tr, 'cc-info')};
   };
   const app = document.getElementById('cc-app');
-  const rows = Array.from(app.querySelectorAll('tbody tr')).slice(1).map(cells);
+  const rows = Array.from(app.querySelectorAll('tbody tr[data-row]')).slice(1).map(cells);
   const fieldErrors = {}, stray = [];
   for (const input of app.querySelectorAll('input[type="text"]')) {
     const msg = document.getElementById(input.id + '-msg');
@@ -165,7 +169,7 @@ READ_CALCULATOR = """
       stray.push(input.id);
     }
   }
-  return {hash: location.hash, rows, total: cells(app.querySelector('tfoot tr')), fieldErrors, stray,
+  return {hash: location.hash, rows, total: cells(app.querySelector('tfoot tr[data-row]')), fieldErrors, stray,
           text: app.querySelector('table').innerText};
 }
 """

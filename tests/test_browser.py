@@ -25,7 +25,10 @@ from browser_support import (
     AXE,
     READ_CALCULATOR,
     READ_HASHES,
+    compare,
+    open_calculator,
     page_paths,
+    set_palette,
 )
 
 from tools.calculator_cases import FIELDS, expected, random_state, random_states, to_hash
@@ -38,50 +41,7 @@ MAX_PAGE_BYTES = 1_000_000
 BAD_IMPACTS = {"serious", "critical"}
 
 
-def open_calculator(page, base_url: str, hash_: str = "") -> None:
-    page.goto(base_url + "calculator/" + hash_)
-    page.wait_for_selector("#cc-app[data-ready] table")
-
-
 # ---------------------------------------------------------------- calculator parity
-def compare(state: dict, shown: dict) -> list[str]:
-    """Every difference between what the calculator shows and what snippets computes."""
-    want = expected(state)
-    problems = []
-    if len(shown["rows"]) != len(want["rows"]):
-        return [f"{len(shown['rows'])} rows shown, {len(want['rows'])} expected"]
-    for n, (row, exp) in enumerate(zip(shown["rows"], want["rows"], strict=True), 1):
-        for col in ("shape", "params", "macs", "field", "stride"):
-            if row[col] != exp[col]:
-                problems.append(f"layer {n} {col}: shown {row[col]!r}, snippets {exp[col]!r}")
-        error = [e.removeprefix("Invalid: ") for e in row["error"]]
-        if error != ([exp["error"]] if exp["error"] else []):
-            problems.append(f"layer {n} error: shown {error}, snippets {exp['error']!r}")
-        if bool(row["blocked"]) != exp["blocked"]:
-            problems.append(f"layer {n}: blocked shown {row['blocked']}, expected {exp['blocked']}")
-        if row["diff"] != ([exp["diff"]] if exp["diff"] else []):
-            problems.append(f"layer {n} framework note: shown {row['diff']}, expected {exp['diff']!r}")
-        pool = state["layers"][n - 1]["kind"].endswith("pool")
-        if pool and row["shape"] != "—" and not any("0 MACs" in info for info in row["info"]):
-            problems.append(f"layer {n}: pooling row does not say it counts 0 MACs")
-    total = want["total"]
-    if "blocked" in total:
-        if shown["total"]["blocked"] != ["— " + total["blocked"]]:
-            problems.append(f"total: shown {shown['total']}, expected {total}")
-    else:
-        for col in ("shape", "params", "macs", "field", "stride"):
-            if shown["total"][col] != total[col]:
-                problems.append(f"total {col}: shown {shown['total'][col]!r}, snippets {total[col]!r}")
-    if shown["fieldErrors"] != want["field_errors"]:
-        problems.append(f"field messages: shown {shown['fieldErrors']}, expected {want['field_errors']}")
-    if shown["stray"]:
-        problems.append(f"messages beside fields not marked aria-invalid: {shown['stray']}")
-    for bad in ("NaN", "Infinity", "undefined", "null"):
-        if bad in shown["text"]:
-            problems.append(f"{bad} in the table")
-    return problems
-
-
 def test_calculator_matches_snippets_through_the_url(page, base_url) -> None:
     states = random_states(URL_CASES)
     hashes = [to_hash(state) for state in states]
@@ -203,12 +163,19 @@ def test_calculator_shows_framework_differences(page, base_url) -> None:
     assert shown["rows"][0]["diff"] == [
         "PyTorch: refused: padding='same' is not supported for strided convolutions"
     ]
+    # switching converts 'same' to the PyTorch number with the same output
     page.check("input[name='cc-mode'][value='pytorch']")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert shown["fieldErrors"] == {} and shown["rows"][0]["shape"] == "112 × 112 × 64"
+    assert page.input_value("#cc-l1-p") == "1"
+    assert page.evaluate("location.hash") == "#mode=pytorch&in=224,224,3&l=conv:s=2,p=1"
+    # the same stack given to PyTorch as it is: refused, and Keras' result beside it
+    page.evaluate("location.hash = '#mode=pytorch&in=224,224,3&l=conv:s=2'")
+    page.wait_for_function("document.querySelector('#cc-l1-p').value === 'same'")
     shown = page.evaluate(READ_CALCULATOR)
     assert shown["fieldErrors"] == {"cc-l1-p": "padding='same' is not supported for strided convolutions"}
     assert page.get_attribute("#cc-l1-p", "aria-invalid") == "true"
     assert shown["rows"][0]["diff"] == ["Keras: 112 × 112 × 64"]
-    assert page.evaluate("location.hash").startswith("#mode=pytorch&")
 
 
 # ---------------------------------------------------------------- every page
@@ -349,12 +316,6 @@ def test_page_weight(page_reports) -> None:
 
 
 # ---------------------------------------------------------------- search, palette, screenshots
-def set_palette(page, scheme: str) -> None:
-    if page.get_attribute("body", "data-md-color-scheme") != scheme:
-        page.locator("form[data-md-component='palette'] label:visible").first.click()
-        page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{scheme}'")
-
-
 def test_search_finds_the_dilation_chapter(page, base_url) -> None:
     page.goto(base_url)
     page.click("input.md-search__input")

@@ -59,11 +59,40 @@ DEFAULTS = {
     for kind, keys in FIELDS.items()
 }
 DEFAULTS["transposed"].update(s="2")
+# The same defaults in PyTorch's spelling (PyTorch pools and transposed layers take numbers):
+# pooling 'valid' is 0; a 3x3 stride-2 transposed 'same' (2n) is padding 1 + output padding 1.
+MODE_DEFAULTS = {
+    "keras": DEFAULTS,
+    "pytorch": {
+        kind: {
+            **v,
+            **{"maxpool": {"p": "0"}, "avgpool": {"p": "0"}, "transposed": {"p": "1", "op": "1"}}.get(
+                kind, {}
+            ),
+        }
+        for kind, v in DEFAULTS.items()
+    },
+}
 CLASSES = {
-    "keras": {"transposed": "Conv2DTranspose", "maxpool": "MaxPooling2D", "avgpool": "AveragePooling2D"},
-    "pytorch": {"transposed": "ConvTranspose2d", "maxpool": "MaxPool2d", "avgpool": "AvgPool2d"},
+    "keras": {
+        "conv": "Conv2D",
+        "depthwise": "DepthwiseConv2D",
+        "separable": "SeparableConv2D",
+        "transposed": "Conv2DTranspose",
+        "maxpool": "MaxPooling2D",
+        "avgpool": "AveragePooling2D",
+    },
+    "pytorch": {
+        "conv": "Conv2d",
+        "depthwise": "Conv2d(groups=C)",
+        "separable": "depthwise + 1×1 Conv2d",
+        "transposed": "ConvTranspose2d",
+        "maxpool": "MaxPool2d",
+        "avgpool": "AvgPool2d",
+    },
 }
 MODES = {"keras": "Keras", "pytorch": "PyTorch"}
+SEARCH_LIMIT = 256  # the largest padding (and output padding) a mode switch tries
 INT = re.compile(r"[ \t\n]*[+-]?[0-9]+[ \t\n]*")
 DASH = "—"
 
@@ -191,11 +220,13 @@ def layer(mode: str, kind: str, a: dict, shape: tuple[int, int, int]) -> dict:
 
 
 def fmt(n: int) -> str:
+    """Every figure the calculator shows groups thousands with a comma: 1,936,392,192."""
     return f"{n:,}"
 
 
 def fmt_shape(shape: tuple[int, ...]) -> str:
-    return " × ".join(map(str, shape))
+    """A shape by the same rule as every other figure: 1,024 × 1,024 × 64."""
+    return " × ".join(map(fmt, shape))
 
 
 def evaluate(state: dict, mode: str) -> dict:
@@ -214,7 +245,7 @@ def evaluate(state: dict, mode: str) -> dict:
         args, errors = parse_layer(spec["kind"], spec["v"])
         for error in errors:
             field_errors[f"cc-l{n}-{error.key}"] = error.message
-        row = {"result": None, "error": None, "blocked": None}
+        row = {"result": None, "error": None, "blocked": None, "input": None if bad else shape}
         if bad:
             row["blocked"] = f"needs a valid output from {bad}"
         else:
@@ -279,6 +310,134 @@ def expected(state: dict) -> dict:
                 cells["diff"] = f"{MODES[other]}: {b}"
         rows.append(cells)
     return {"rows": rows, "total": mine["total"], "field_errors": mine["field_errors"]}
+
+
+# ---------------------------------------------------------------- switching framework, changing type
+def refuses_spelling(mode: str, kind: str, padding: str | int, stride: int) -> bool:
+    """Whether ``mode`` has no such padding for the layer: Keras takes only 'valid'/'same';
+    PyTorch's pooling and transposed layers take only numbers, and its 'same' needs stride 1."""
+    if mode == "keras":
+        return not isinstance(padding, str)
+    if kind == "transposed" or kind.endswith("pool"):
+        return isinstance(padding, str)
+    return padding == "same" and stride > 1
+
+
+def _unique(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
+
+
+def spellings(mode: str, kind: str, v: dict[str, str], a: dict) -> list[dict[str, str]]:
+    """The (padding, output padding) texts that ``mode`` takes for the layer, nearest first:
+    Keras 'valid' then 'same'; PyTorch numbers from 0 (up to k // 2 for pooling, up to the
+    dilated kernel's span otherwise); an output padding as given, then blank, then each
+    number the framework allows (below the stride in Keras, below max(stride, dilation) in
+    PyTorch); none above SEARCH_LIMIT."""
+    k, s, d = a["k"], a["s"], a["d"]
+    if mode == "keras":
+        paddings = ["valid", "same"]
+        limit = s
+    else:
+        top = k // 2 if kind.endswith("pool") else d * (k - 1) + 1
+        paddings = [str(p) for p in range(min(top, SEARCH_LIMIT) + 1)]
+        limit = max(s, d)
+    if kind != "transposed":
+        return [{"p": p} for p in paddings]
+    first = 0 if mode == "keras" else 1
+    ops = _unique([v["op"], "", *(str(op) for op in range(first, min(limit, SEARCH_LIMIT + 1)))])
+    return [{"p": p, "op": op} for p in paddings for op in ops]
+
+
+def _show(key: str, text: str) -> str:
+    """A field's value in a note: padding words quoted, numbers as numbers, blank as blank."""
+    if text.strip() == "":
+        return "blank"
+    if key == "p":
+        value = parse_padding(text)
+        return repr(value) if isinstance(value, str) else str(value)
+    return str(int(text)) if INT.fullmatch(text) else repr(text)
+
+
+def convert_layer(
+    n: int, spec: dict, shape: tuple[int, int, int] | None, source: str, target: str
+) -> tuple[dict, str | None]:
+    """The layer spelled for ``target``, giving the output shape it has in ``source`` on
+    ``shape`` (its input), and the note on layer ``n`` that says what changed; unchanged (note None) when
+    ``target`` takes the spelling as it is or a field does not parse. Without a result in
+    ``source`` only the exact equivalence 'valid' = 0 of convolutions and pooling is used."""
+    kind, v = spec["kind"], spec["v"]
+    args, errors = parse_layer(kind, v)
+    if "p" not in args or any(e.key in ("k", "s", "d", "op") for e in errors):
+        return spec, None
+    if not refuses_spelling(target, kind, args["p"], args["s"]):
+        return spec, None
+    cls = CLASSES[target][kind]
+    try:
+        if errors or shape is None:
+            raise Invalid("", "")
+        out = layer(source, kind, args, shape)["shape"]
+    except Invalid:
+        out = None
+    found = None
+    if out is None:
+        if kind != "transposed" and args["p"] in ("valid", 0):
+            found = {"p": "0" if target == "pytorch" else "valid"}
+    else:
+        for candidate in spellings(target, kind, v, args):
+            new_args, new_errors = parse_layer(kind, {**v, **candidate})
+            try:
+                if not new_errors and layer(target, kind, new_args, shape)["shape"] == out:
+                    found = candidate
+                    break
+            except Invalid:
+                pass
+    if found is None:
+        why = (
+            f"no {MODES[target]} padding gives {fmt_shape(out)}"
+            if out
+            else f"no result in {MODES[source]} to match"
+        )
+        return spec, f"Layer {n} ({cls}): padding {_show('p', v['p'])} kept: {why}"
+    changes = [
+        f"{NAMES[key]} {_show(key, v[key])} → {_show(key, text)}"
+        for key, text in found.items()
+        if text != v[key]
+    ]
+    return {"kind": kind, "v": {**v, **found}}, f"Layer {n} ({cls}): " + ", ".join(changes)
+
+
+def switch_mode(state: dict, target: str) -> tuple[dict, list[str]]:
+    """The stack after the reader switches to ``target``: every layer in the nearest spelling
+    ``target`` takes (same output shape), and the notes listing what was converted or kept."""
+    source = state["mode"]
+    rows = evaluate(state, source)["rows"]
+    layers, notes = [], []
+    for n, (spec, row) in enumerate(zip(state["layers"], rows, strict=True), 1):
+        new, note = convert_layer(n, spec, row["input"], source, target)
+        layers.append(new)
+        if note:
+            notes.append(note)
+    return {**state, "mode": target, "layers": layers}, notes
+
+
+def change_kind(state: dict, index: int, kind: str) -> dict:
+    """The stack after layer ``index`` (from 0) becomes a ``kind``: each field the new type also
+    has keeps the value the reader set (one that differs from the old type's default in the
+    current framework's spelling, MODE_DEFAULTS), the others take the new type's default; then
+    the layer is spelled for the current framework where it can be (convert_layer)."""
+    old, mode = state["layers"][index], state["mode"]
+    defaults = MODE_DEFAULTS[mode]
+    v = dict(defaults[kind])
+    for key in FIELDS[kind]:
+        if key in FIELDS[old["kind"]] and old["v"][key] != defaults[old["kind"]][key]:
+            v[key] = old["v"][key]
+    layers = [*state["layers"]]
+    layers[index] = {"kind": kind, "v": v}
+    changed = {**state, "layers": layers}
+    shape = evaluate(changed, mode)["rows"][index]["input"]
+    other = "pytorch" if mode == "keras" else "keras"
+    layers[index] = convert_layer(index + 1, layers[index], shape, other, mode)[0]
+    return changed
 
 
 def to_hash(state: dict) -> str:

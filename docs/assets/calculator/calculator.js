@@ -34,6 +34,10 @@
     avgpool: { label: "Average pooling", keras: "AveragePooling2D", torch: "AvgPool2d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
   };
   var MODES = { keras: "Keras", pytorch: "PyTorch" };
+  // The same defaults in PyTorch's spelling (its pooling and transposed layers take numbers):
+  // pooling 'valid' is 0; a 3×3 stride-2 transposed 'same' (2n) is padding 1 + output padding 1.
+  var PYTORCH_DEFAULTS = { maxpool: { p: "0" }, avgpool: { p: "0" }, transposed: { p: "1", op: "1" } };
+  var SEARCH_LIMIT = 256; // the largest padding (and output padding) a mode switch tries
   var POOL_STRIDE_HINT = "blank (= pool size) or a positive int";
 
   // Presets: the case-study networks' first blocks and the source document's examples.
@@ -232,7 +236,7 @@
     var field = 1n, stride = 1n, fieldFrom = 0, firstBad = inputErrors.length ? "the input shape" : null;
     var totals = { params: 0n, macs: 0n };
     state.layers.forEach(function (layer, index) {
-      var n = index + 1, errors = [], row = { kind: layer.kind };
+      var n = index + 1, errors = [], row = { kind: layer.kind, input: firstBad ? null : shape };
       var args = parseLayer(layer, errors);
       errors.forEach(function (e) { fieldErrors["cc-l" + n + "-" + e.key] = e.message; });
       if (firstBad) {
@@ -269,34 +273,154 @@
     return { input: input, rows: rows, total: total, fieldErrors: fieldErrors };
   }
 
-  // ---------------------------------------------------------------- URL state
-  function layerDefaults(kind) {
-    var v = {};
-    KINDS[kind].fields.forEach(function (key) { v[key] = KINDS[kind].defaults[key]; });
+  // ---------------------------------------------------------------- switching framework, changing type
+  // A layer's defaults; in PyTorch, spelled as PyTorch takes them (the URL keeps Keras' defaults).
+  function layerDefaults(kind, mode) {
+    var v = {}, torch = mode === "pytorch" && PYTORCH_DEFAULTS[kind] || {};
+    KINDS[kind].fields.forEach(function (key) { v[key] = key in torch ? torch[key] : KINDS[kind].defaults[key]; });
     return v;
   }
+  // Whether `mode` has no such padding for the layer: Keras takes only 'valid'/'same'; PyTorch's
+  // pooling and transposed layers take only numbers, and its 'same' needs stride 1.
+  function refusesSpelling(mode, kindName, p, s) {
+    if (mode === "keras") return typeof p !== "string";
+    if (kindName === "transposed" || KINDS[kindName].pool) return typeof p === "string";
+    return p === "same" && s > 1n;
+  }
+  function range(from, to) { // the texts of from, from + 1, ... below min(to, SEARCH_LIMIT + 1)
+    var out = [], end = Number(to > BigInt(SEARCH_LIMIT + 1) ? BigInt(SEARCH_LIMIT + 1) : to);
+    for (var i = from; i < end; i++) out.push(String(i));
+    return out;
+  }
+  function unique(texts) { return texts.filter(function (t, i) { return texts.indexOf(t) === i; }); }
+  // The (padding, output padding) texts `mode` takes for the layer, nearest first: Keras
+  // 'valid' then 'same'; PyTorch numbers from 0 (up to k // 2 for pooling, up to the dilated
+  // kernel's span otherwise); an output padding as given, then blank, then each number the
+  // framework allows (below the stride in Keras, below max(stride, dilation) in PyTorch).
+  function spellings(mode, kindName, v, a) {
+    var paddings, limit, first = mode === "keras" ? 0 : 1;
+    if (mode === "keras") { paddings = ["valid", "same"]; limit = a.s; }
+    else {
+      var top = KINDS[kindName].pool ? a.k / 2n : a.d * (a.k - 1n) + 1n;
+      paddings = range(0, top + 1n);
+      limit = max(a.s, a.d);
+    }
+    if (kindName !== "transposed") return paddings.map(function (p) { return { p: p }; });
+    var ops = unique([v.op, ""].concat(range(first, limit)));
+    var out = [];
+    paddings.forEach(function (p) { ops.forEach(function (op) { out.push({ p: p, op: op }); }); });
+    return out;
+  }
+  // A field's value in a note: padding words quoted, numbers as numbers, blank as blank.
+  function showValue(key, text) {
+    if (text.trim() === "") return "blank";
+    if (key === "p") { var p = checkPadding(text); return typeof p === "string" ? repr(p) : String(p); }
+    return INT.test(text) ? String(BigInt(text.trim())) : repr(text);
+  }
+  function sameShape(a, b) { return a[0] === b[0] && a[1] === b[1] && a[2] === b[2]; }
+  // Layer n spelled for `target`, giving the output shape it has in `source` on `shape` (its
+  // input), and the note saying what changed; unchanged (note null) when `target` takes the
+  // spelling as it is or a field does not parse. Without a result in `source`, only the exact
+  // equivalence 'valid' = 0 of convolutions and pooling is used.
+  function convertLayer(n, layer, shape, source, target) {
+    var errors = [], a = parseLayer(layer, errors), v = layer.v, kind = KINDS[layer.kind];
+    var none = { layer: layer, note: null };
+    if (a.p === undefined || errors.some(function (e) { return ["k", "s", "d", "op"].indexOf(e.key) >= 0; })) return none;
+    if (!refusesSpelling(target, layer.kind, a.p, a.s)) return none;
+    var cls = target === "keras" ? kind.keras : kind.torch, out = null, found = null;
+    if (!errors.length && shape) {
+      try { out = evaluateLayer(source, layer.kind, a, shape).shape; } catch (error) { if (!(error instanceof Invalid)) throw error; }
+    }
+    if (!out) {
+      if (layer.kind !== "transposed" && (a.p === "valid" || a.p === 0n)) found = { p: target === "pytorch" ? "0" : "valid" };
+    } else {
+      found = spellings(target, layer.kind, v, a).find(function (candidate) {
+        var newErrors = [], b = parseLayer({ kind: layer.kind, v: Object.assign({}, v, candidate) }, newErrors);
+        if (newErrors.length) return false;
+        try { return sameShape(evaluateLayer(target, layer.kind, b, shape).shape, out); } catch (error) {
+          if (!(error instanceof Invalid)) throw error;
+          return false;
+        }
+      }) || null;
+    }
+    if (!found) {
+      var why = out ? "no " + MODES[target] + " padding gives " + fmtShape(out) : "no result in " + MODES[source] + " to match";
+      return { layer: layer, note: "Layer " + n + " (" + cls + "): padding " + showValue("p", v.p) + " kept: " + why };
+    }
+    var changes = Object.keys(found).filter(function (key) { return found[key] !== v[key]; }).map(function (key) {
+      return FIELDS[key].name + " " + showValue(key, v[key]) + " → " + showValue(key, found[key]);
+    });
+    return { layer: { kind: layer.kind, v: Object.assign({}, v, found) }, note: "Layer " + n + " (" + cls + "): " + changes.join(", ") };
+  }
+  // The stack after the reader switches to `target`: every layer in the nearest spelling
+  // `target` takes (same output shape), and the notes listing what was converted or kept.
+  function switchMode(state, target) {
+    var source = state.mode, rows = evaluate(state, source).rows, notes = [];
+    var layers = state.layers.map(function (layer, i) {
+      var r = convertLayer(i + 1, layer, rows[i].input, source, target);
+      if (r.note) notes.push(r.note);
+      return r.layer;
+    });
+    return { state: { mode: target, input: state.input.slice(), layers: layers }, notes: notes };
+  }
+  // Layer `index` becomes a `kind`: each field the new type also has keeps the value the
+  // reader set (one that differs from the old type's default in the current framework's
+  // spelling), the others take the new type's default; then the layer is spelled for the
+  // current framework where it can be.
+  function changeKind(state, index, kind) {
+    var old = state.layers[index], mode = state.mode, v = layerDefaults(kind, mode), oldDefaults = layerDefaults(old.kind, mode);
+    KINDS[kind].fields.forEach(function (key) {
+      if (KINDS[old.kind].fields.indexOf(key) >= 0 && old.v[key] !== oldDefaults[key]) v[key] = old.v[key];
+    });
+    state.layers[index] = { kind: kind, v: v };
+    var shape = evaluate(state, mode).rows[index].input;
+    state.layers[index] = convertLayer(index + 1, state.layers[index], shape, mode === "keras" ? "pytorch" : "keras", mode).layer;
+  }
+
+  // ---------------------------------------------------------------- URL state
+  // An address that cannot be read: `reason` says which part and why.
+  function AddressError(reason) { this.reason = reason; }
+  function decode(text, where) {
+    try { return decodeURIComponent(text); } catch (error) {
+      throw new AddressError(where + ": " + repr(text) + " is not valid percent-encoding");
+    }
+  }
+  // The calculator's state is key=value parts; a hash without "=" is a heading's anchor.
+  function isStateHash(hash) { return hash.indexOf("=") >= 0; }
+  // #mode=keras&in=224,224,3&l=conv:f=64,k=3;maxpool  (values percent-encoded); anything
+  // else (an unknown part, mode, layer type or field, bad percent-encoding) is an AddressError.
   function parseHash(hash) {
     var state = { mode: "keras", input: ["224", "224", "3"], layers: [] };
     hash.replace(/^#/, "").split("&").forEach(function (part) {
+      if (part === "") return;
       var eq = part.indexOf("="), key = part.slice(0, eq), value = part.slice(eq + 1);
-      if (eq < 0) return;
-      if (key === "mode" && MODES[value]) state.mode = value;
-      if (key === "in") {
-        value.split(",").slice(0, 3).forEach(function (v, i) { state.input[i] = decodeURIComponent(v); });
-      }
-      if (key === "l" && value) {
-        value.split(";").forEach(function (spec) {
-          var colon = spec.indexOf(":"), kind = colon < 0 ? spec : spec.slice(0, colon);
-          if (!KINDS[kind]) return;
-          var v = layerDefaults(kind);
-          if (colon >= 0) {
-            spec.slice(colon + 1).split(",").forEach(function (kv) {
-              var i = kv.indexOf("=");
-              if (i > 0 && kv.slice(0, i) in v) v[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
-            });
+      if (eq < 0) throw new AddressError(repr(part) + " is not a key=value part");
+      if (key === "mode") {
+        if (!MODES[value]) throw new AddressError("mode must be " + Object.keys(MODES).join(" or ") + ", got " + repr(value));
+        state.mode = value;
+      } else if (key === "in") {
+        var sizes = value.split(",");
+        if (sizes.length !== 3) throw new AddressError("in must hold 3 sizes (height,width,channels), got " + sizes.length);
+        state.input = sizes.map(function (v, i) { return decode(v, ["height", "width", "channels"][i]); });
+      } else if (key === "l") {
+        state.layers = value === "" ? [] : value.split(";").map(function (spec, i) {
+          var colon = spec.indexOf(":"), kind = colon < 0 ? spec : spec.slice(0, colon), where = "layer " + (i + 1);
+          if (!KINDS.hasOwnProperty(kind)) {
+            throw new AddressError(where + ": " + repr(kind) + " is not a layer type (" + Object.keys(KINDS).join(", ") + ")");
           }
-          state.layers.push({ kind: kind, v: v });
+          var v = layerDefaults(kind);
+          (colon < 0 ? [] : spec.slice(colon + 1).split(",")).forEach(function (kv) {
+            var at = kv.indexOf("="), field = kv.slice(0, at);
+            if (at < 0 || KINDS[kind].fields.indexOf(field) < 0) {
+              throw new AddressError(where + ": " + repr(at < 0 ? kv : field) + " is not a field of " + kind +
+                " (" + KINDS[kind].fields.join(", ") + ")");
+            }
+            v[field] = decode(kv.slice(at + 1), where + " " + field);
+          });
+          return { kind: kind, v: v };
         });
+      } else {
+        throw new AddressError(repr(key) + " is not part of a calculator address (mode, in, l)");
       }
     });
     return state;
@@ -323,19 +447,43 @@
     (children || []).forEach(function (child) { if (child) node.append(child); });
     return node;
   }
+  // Every figure groups thousands with a comma, shapes too: 1,024 × 1,024 × 64, 1,936,392,192.
   function fmt(n) { return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
-  function fmtShape(shape) { return shape.map(String).join(" × "); }
+  function fmtShape(shape) { return shape.map(fmt).join(" × "); }
   var DASH = "—";
+  var COLUMNS = [["layer", "Layer"], ["shape", "Output (H × W × C)"], ["params", "Parameters"], ["macs", "MACs"],
+    ["field", "Receptive field"], ["stride", "Effective stride"]];
 
   function Calculator(root) {
     this.root = root;
-    this.state = parseHash(location.hash || DEFAULT_HASH);
+    this.load(location.hash);
     this.build();
     var self = this;
     window.addEventListener("hashchange", function () {
-      if (location.hash !== self.hash) { self.state = parseHash(location.hash); self.build(); }
+      // a heading's anchor (the table of contents) leaves the stack as it is
+      if (location.hash !== self.hash && isStateHash(location.hash)) { self.load(location.hash); self.build(); }
     });
   }
+  // The stack in `hash`; a hash that cannot be read gives the default stack and a message, a
+  // heading's anchor (or none) the default stack, and the anchor stays in the address bar.
+  Calculator.prototype.load = function (hash) {
+    this.addressError = null;
+    this.notice = null;
+    this.anchor = !isStateHash(hash) && hash.replace(/^#/, "") !== "";
+    if (!isStateHash(hash)) { this.state = parseHash(DEFAULT_HASH); return; }
+    try {
+      this.state = parseHash(hash);
+    } catch (error) {
+      if (!(error instanceof AddressError)) throw error;
+      this.state = parseHash(DEFAULT_HASH);
+      this.addressError = "This address could not be read (" + error.reason + "): showing the default stack.";
+    }
+  };
+  // The reader changed the stack: the address now holds it, earlier messages about it go.
+  Calculator.prototype.edited = function () {
+    this.addressError = null;
+    this.anchor = false;
+  };
 
   // A text field with its hint and its message (aria-describedby, aria-invalid).
   function textField(id, label, value, hint, onInput, list) {
@@ -356,7 +504,7 @@
     var presets = el("div", { class: "cc-presets", role: "group", "aria-label": "Presets" },
       [el("span", { class: "cc-presets-label", text: "Presets:" })].concat(PRESETS.map(function (preset) {
         return el("button", { type: "button", class: "md-button cc-small", text: preset[0], onclick: function () {
-          self.state = parseHash(preset[1]);
+          self.load("#" + preset[1]);
           self.build(); // keep focus on the preset button
           var again = Array.prototype.find.call(root.querySelectorAll(".cc-presets button"), function (b) { return b.textContent === preset[0]; });
           if (again) again.focus();
@@ -365,20 +513,25 @@
     var modes = el("fieldset", { class: "cc-modes" }, [el("legend", { text: "Semantics" })].concat(
       Object.keys(MODES).map(function (mode) {
         return el("label", { class: "cc-radio" }, [
-          el("input", { type: "radio", name: "cc-mode", value: mode, checked: state.mode === mode, onchange: function () {
-            state.mode = mode; self.update();
+          el("input", { type: "radio", id: "cc-mode-" + mode, name: "cc-mode", value: mode, checked: state.mode === mode, onchange: function () {
+            var switched = switchMode(self.state, mode);
+            self.state = switched.state;
+            self.notice = { mode: mode, lines: switched.notes };
+            self.edited();
+            self.build("cc-mode-" + mode);
           } }), document.createTextNode(" " + MODES[mode]),
         ]);
       })));
     var input = el("fieldset", { class: "cc-input" }, [el("legend", { text: "Input shape (H, W, C)" })].concat(
       ["h", "w", "c"].map(function (key, i) {
         return textField("cc-in-" + key, ["Height", "Width", "Channels"][i], state.input[i], "positive int", function (e) {
-          state.input[i] = e.target.value; self.update();
+          state.input[i] = e.target.value; self.edited(); self.update();
         });
       })));
     var layers = el("ol", { class: "cc-layers" }, state.layers.map(function (layer, index) { return self.layerForm(layer, index); }));
     var add = el("button", { type: "button", id: "cc-add", class: "md-button cc-add", text: "Add layer", onclick: function () {
-      state.layers.push({ kind: "conv", v: layerDefaults("conv") });
+      state.layers.push({ kind: "conv", v: layerDefaults("conv", state.mode) });
+      self.edited();
       self.build("cc-l" + state.layers.length + "-kind");
     } });
     this.table = el("div", { class: "cc-scroll", tabindex: "0", role: "region", "aria-label": "Results table" });
@@ -387,23 +540,42 @@
     var paddings = el("datalist", { id: "cc-paddings" }, ["valid", "same", "0", "1", "2", "3"].map(function (v) {
       return el("option", { value: v });
     }));
-    root.append(paddings, presets, modes, input, el("h2", { text: "Layers" }), layers, add,
-      el("h2", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link]));
+    this.messages = el("div", { class: "cc-messages" });
+    [paddings, presets, this.messages, modes, this.noticeBox(), input, el("h2", { text: "Layers" }), layers, add,
+      el("h2", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link])].forEach(function (node) {
+      if (node) root.append(node);
+    });
     this.update();
     if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+  };
+
+  // What the last switch of framework converted (or kept), beside the switch.
+  Calculator.prototype.noticeBox = function () {
+    var notice = this.notice;
+    if (!notice) return null;
+    var name = MODES[notice.mode];
+    return el("div", { class: "cc-converted", role: "status" }, notice.lines.length ? [
+      el("p", { text: "Switched to " + name + " semantics. Fields that " + name + " spells differently, converted to give the same output shape:" }),
+      el("ul", {}, notice.lines.map(function (line) { return el("li", { text: line }); })),
+    ] : [el("p", { text: "Switched to " + name + " semantics: every field means the same there, nothing to convert." })]);
   };
 
   Calculator.prototype.layerForm = function (layer, index) {
     var self = this, state = this.state, n = index + 1, kind = KINDS[layer.kind], last = index === state.layers.length - 1;
     var id = function (key) { return "cc-l" + n + "-" + key; };
     var kindSelect = el("select", { id: id("kind"), onchange: function (e) {
-      state.layers[index] = { kind: e.target.value, v: layerDefaults(e.target.value) };
+      changeKind(state, index, e.target.value);
+      self.edited();
       self.build(id("kind"));
     } }, Object.keys(KINDS).map(function (name) {
       return el("option", { value: name, selected: name === layer.kind, text: KINDS[name].label });
     }));
     var fields = kind.fields.map(function (key) {
-      var onInput = function (e) { layer.v[key] = key === "b" ? (e.target.checked ? "1" : "0") : e.target.value; self.update(); };
+      var onInput = function (e) {
+        layer.v[key] = key === "b" ? (e.target.checked ? "1" : "0") : e.target.value;
+        self.edited();
+        self.update();
+      };
       if (key === "b") {
         return el("div", { class: "cc-field cc-check" }, [
           el("input", { id: id(key), type: "checkbox", checked: layer.v.b !== "0", onchange: onInput }),
@@ -421,6 +593,7 @@
         var target = "cc-l" + (to + 1) + "-" + focusKey;
         if (to === 0 && focusKey === "up") target = "cc-l1-down";
         if (to === state.layers.length - 1 && focusKey === "down") target = "cc-l" + (to + 1) + "-up";
+        self.edited();
         self.build(target);
       };
     };
@@ -429,6 +602,7 @@
       el("button", { type: "button", id: id("down"), class: "md-button cc-small", disabled: last, "aria-label": "Move layer " + n + " down", text: "↓ Down", onclick: move(index + 1, "down") }),
       el("button", { type: "button", id: id("remove"), class: "md-button cc-small", "aria-label": "Remove layer " + n, text: "Remove", onclick: function () {
         state.layers.splice(index, 1);
+        self.edited();
         self.build(state.layers.length ? "cc-l" + Math.min(n, state.layers.length) + "-remove" : "cc-add");
       } }),
     ]);
@@ -448,15 +622,23 @@
       msg.textContent = text;
       if (text) input.setAttribute("aria-invalid", "true"); else input.removeAttribute("aria-invalid");
     });
-    var cells = function (values) {
-      return ["layer", "shape", "params", "macs", "field", "stride", "notes"].map(function (col, i) {
-        var v = values[i];
-        return el(i === 0 ? "th" : "td", { "data-col": col, scope: i === 0 ? "row" : null }, Array.isArray(v) ? v : [v]);
-      });
+    this.messages.textContent = "";
+    if (this.addressError) this.messages.append(el("p", { class: "cc-address-error", role: "alert", text: this.addressError }));
+    // One row of figures, each cell labelled with its column (shown when the cells stack on a
+    // narrow screen), and under it, across the whole table, a row with the notes, if any.
+    var rows = function (key, values, notes, cls) {
+      var figures = el("tr", { "data-row": key, class: cls || null }, COLUMNS.map(function (column, i) {
+        return el(i === 0 ? "th" : "td", { "data-col": column[0], "data-label": i === 0 ? null : column[1],
+          scope: i === 0 ? "row" : null, id: i === 0 ? "cc-row-" + key : null }, [values[i]]);
+      }));
+      if (!notes.length) return [figures];
+      return [figures, el("tr", { "data-notes": key, class: "cc-notes-row" }, [
+        el("td", { "data-col": "notes", colspan: COLUMNS.length, headers: "cc-row-" + key }, notes),
+      ])];
     };
     var note = function (cls, text) { return el("span", { class: "cc-note " + cls, text: text }); };
-    var body = [el("tr", { "data-row": "0" }, cells(["Input", result.input ? fmtShape(result.input) : DASH, "", "", "1", "1",
-      result.input ? "" : [note("cc-error", "Invalid input shape")]]))];
+    var body = rows("0", ["Input", result.input ? fmtShape(result.input) : DASH, "", "", "1", "1"],
+      result.input ? [] : [note("cc-error", "Invalid input shape")]);
     result.rows.forEach(function (row, i) {
       var n = i + 1, r = row.result, a = alt.rows[i], notes = [];
       var name = KINDS[row.kind].label;
@@ -473,28 +655,26 @@
         var theirs = a.result ? fmtShape(a.result.shape) : "refused: " + a.error.message;
         if (mine !== theirs) notes.push(note("cc-diff", MODES[other] + ": " + theirs));
       }
-      body.push(el("tr", { "data-row": String(n), class: r ? null : "cc-bad" }, cells([
+      body = body.concat(rows(String(n), [
         n + ". " + name, r ? fmtShape(r.shape) : DASH, r ? fmt(r.params) : DASH, r ? fmt(r.macs) : DASH,
-        row.field ? fmt(row.field[0]) : DASH, row.field ? fmt(row.field[1]) : DASH, notes,
-      ])));
+        row.field ? fmt(row.field[0]) : DASH, row.field ? fmt(row.field[1]) : DASH,
+      ], notes, r ? null : "cc-bad"));
     });
     var t = result.total;
-    var foot = el("tr", { "data-row": "total" }, cells(t.blocked ?
-      ["Total", DASH, DASH, DASH, DASH, DASH, [note("cc-blocked", DASH + " " + t.blocked)]] :
-      ["Total", fmtShape(t.shape), fmt(t.params), fmt(t.macs), t.field ? fmt(t.field[0]) : DASH, t.field ? fmt(t.field[1]) : DASH,
-        t.field ? "" : [note("cc-info", "receptive field: not tracked through a transposed convolution")]]));
-    var head = el("tr", {}, ["Layer", "Output (H × W × C)", "Parameters", "MACs", "Receptive field", "Effective stride", "Notes"].map(function (h) {
-      return el("th", { scope: "col", text: h });
-    }));
+    var foot = t.blocked ? rows("total", ["Total", DASH, DASH, DASH, DASH, DASH], [note("cc-blocked", DASH + " " + t.blocked)]) :
+      rows("total", ["Total", fmtShape(t.shape), fmt(t.params), fmt(t.macs), t.field ? fmt(t.field[0]) : DASH, t.field ? fmt(t.field[1]) : DASH],
+        t.field ? [] : [note("cc-info", "receptive field: not tracked through a transposed convolution")]);
+    var head = el("tr", {}, COLUMNS.map(function (column) { return el("th", { scope: "col", text: column[1] }); }));
     this.table.textContent = "";
     this.table.append(el("table", { class: "cc-table" }, [
       el("caption", { text: "Per layer, in " + MODES[state.mode] + " semantics (MACs: multiply-accumulates, FLOPs ≈ 2 × MACs)" }),
-      el("thead", {}, [head]), el("tbody", {}, body), el("tfoot", {}, [foot]),
+      el("thead", {}, [head]), el("tbody", {}, body), el("tfoot", {}, foot),
     ]));
     this.summary.textContent = t.blocked ? "No result: " + t.blocked + "." :
       "Output " + fmtShape(t.shape) + ", " + fmt(t.params) + " parameters, " + fmt(t.macs) + " MACs.";
     this.hash = toHash(state);
-    if (location.hash !== this.hash) history.replaceState(history.state, "", this.hash);
+    // a heading's anchor stays until the reader changes the stack
+    if (location.hash !== this.hash && !this.anchor) history.replaceState(history.state, "", this.hash);
     this.link.setAttribute("href", this.hash);
   };
 
