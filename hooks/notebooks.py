@@ -43,8 +43,10 @@ log = logging.getLogger("mkdocs.hooks.notebooks")
 
 try:  # MkDocs loads hooks with hooks/ on sys.path; the tests import hooks.notebooks
     from mathml import typeset
+    from snippets_wheel import install_command
 except ImportError:
     from hooks.mathml import typeset
+    from hooks.snippets_wheel import install_command
 
 
 # ---------------------------------------------------------------------------- executing
@@ -58,10 +60,10 @@ def lab_sources() -> list[Path]:
     return sorted(LABS.glob("*.py"))
 
 
-def source_key(source: Path) -> str:
+def source_key(source: Path, setup: str = "") -> str:
     """Hash of everything an executed lab depends on: its source, the ``snippets`` package
-    it imports and this hook (which decides how it runs)."""
-    digest = hashlib.sha256()
+    it imports, this hook (which decides how it runs) and its set-up command."""
+    digest = hashlib.sha256(setup.encode() + b"\0")
     for path in [source, Path(__file__).resolve(), *sorted((ROOT / "snippets").glob("*.py"))]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -146,6 +148,25 @@ def execute(notebook, cwd: Path = ROOT):
     return notebook
 
 
+SETUP_TEXT = (
+    "**Set-up.** This notebook imports `snippets`, the small package the site teaches, and "
+    "PyTorch and matplotlib. Run the next cell once: it installs all three (the `snippets` "
+    "wheel is served with the site). In the project's own environment it is already there."
+)
+
+
+def with_setup_cells(notebook, stem: str, command: str):
+    """``notebook`` with its one install step after the title cell: a Markdown cell saying
+    what it installs, then the ``%pip install`` cell. Added after execution (the build has the
+    package already), so it shows without output."""
+    import nbformat
+
+    text = nbformat.v4.new_markdown_cell(SETUP_TEXT, id=f"{stem}-setup-text")
+    code = nbformat.v4.new_code_cell(command, id=f"{stem}-setup")
+    notebook.cells[1:1] = [text, code]
+    return notebook
+
+
 def _write(path: Path, text: str) -> None:
     """Write atomically: a concurrent build never reads half a notebook."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -154,14 +175,14 @@ def _write(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def executed_lab(source: Path, *, use_cache: bool) -> Path:
+def executed_lab(source: Path, *, use_cache: bool, setup: str) -> Path:
     """``.cache/labs/executed/<lab>.ipynb``, executed now unless ``use_cache`` and the cached
-    one was made from the same source, snippets and hook."""
+    one was made from the same source, snippets, hook and set-up command ``setup``."""
     import nbformat
 
     target = EXECUTED / f"{source.stem}.ipynb"
     key_file = CACHE / f"{source.stem}.sha256"
-    key = source_key(source)
+    key = source_key(source, setup)
     download = DOWNLOADS / target.name
     fresh = (
         target.exists() and download.exists() and key_file.exists() and key_file.read_text().strip() == key
@@ -170,7 +191,7 @@ def executed_lab(source: Path, *, use_cache: bool) -> Path:
         log.debug("lab %s: cached", source.name)
         return target
     log.info("Executing lab %s", source.relative_to(ROOT))
-    text = nbformat.writes(execute(read_lab(source)))
+    text = nbformat.writes(with_setup_cells(execute(read_lab(source)), source.stem, setup))
     _write(target, text)
     _write(download, text)
     _write(key_file, key + "\n")
@@ -201,7 +222,7 @@ def has_measurements(source: Path) -> bool:
     )
 
 
-def execute_labs(sources: list[Path], *, use_cache: bool) -> dict[str, Path]:
+def execute_labs(sources: list[Path], *, use_cache: bool, setup: str) -> dict[str, Path]:
     """Execute (or reuse) the labs: two at a time, except those that time something, which
     run alone afterwards so that no other kernel competes with their measurements."""
     from concurrent.futures import ThreadPoolExecutor
@@ -212,16 +233,17 @@ def execute_labs(sources: list[Path], *, use_cache: bool) -> dict[str, Path]:
         done = dict(
             zip(
                 untimed,
-                pool.map(lambda source: executed_lab(source, use_cache=use_cache), untimed),
+                pool.map(lambda source: executed_lab(source, use_cache=use_cache, setup=setup), untimed),
                 strict=True,
             )
         )
-    done.update((source, executed_lab(source, use_cache=use_cache)) for source in timed)
+    done.update((source, executed_lab(source, use_cache=use_cache, setup=setup)) for source in timed)
     return {source.stem: done[source] for source in sources}
 
 
 def on_pre_build(config, **kwargs) -> None:
-    _state["executed"] = execute_labs(lab_sources(), use_cache=use_cache())
+    setup = install_command(config["site_url"] or "")
+    _state["executed"] = execute_labs(lab_sources(), use_cache=use_cache(), setup=setup)
 
 
 def _lab_stem(file) -> str | None:
@@ -310,8 +332,8 @@ def on_page_content(html_content: str, page, config, files, **kwargs) -> str:
     download = files.get_file_from_path(f"labs/{stem}.ipynb")
     link = (
         f'<p class="lab-download"><a href="{get_relative_url(download.url, here)}" download>'
-        f"Download the notebook</a> ({stem}.ipynb, with the outputs shown here), run it with "
-        "Jupyter from the repository's root.</p>\n"
+        f"Download the notebook</a> ({stem}.ipynb, with the outputs shown here). It runs in "
+        "Jupyter anywhere: its first code cell installs what it imports.</p>\n"
     )
     assets = (
         f'<link rel="stylesheet" href="{get_relative_url(SHARED_CSS, here)}">\n'

@@ -7,7 +7,6 @@ so the 404 page, whose links are absolute, loads its assets too.
 from __future__ import annotations
 
 import functools
-import re
 import subprocess
 import sys
 import threading
@@ -36,11 +35,12 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 def site_prefix() -> str:
-    """The path the site is hosted under, from mkdocs.yml's site_url (e.g. /conv-field-guide/)."""
-    match = re.search(
-        r"^site_url:\s*['\"]?([^'\"\s]+)", (ROOT / "mkdocs.yml").read_text("utf8"), re.MULTILINE
-    )
-    path = urlparse(match[1]).path if match else "/"
+    """The path the site is hosted under, from mkdocs.yml's site_url (e.g. /conv-field-guide/),
+    read as MkDocs reads it (``!ENV`` included)."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(ROOT / "mkdocs.yml", encoding="utf8") as config:
+        path = urlparse(yaml_load(config)["site_url"]).path
     return path if path.endswith("/") else path + "/"
 
 
