@@ -7,6 +7,7 @@ so the 404 page, whose links are absolute, loads its assets too.
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import threading
@@ -44,6 +45,9 @@ def site_prefix() -> str:
     return path if path.endswith("/") else path + "/"
 
 
+BUILD_STATUS = ".build-status"  # written beside a background build's site when it ends
+
+
 def build_site(out: Path) -> None:
     build = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
@@ -54,6 +58,29 @@ def build_site(out: Path) -> None:
     )
     if build.returncode:
         raise AssertionError(f"mkdocs build --strict failed:\n{build.stderr[-4000:]}")
+
+
+def start_background_build(out: Path) -> subprocess.Popen:
+    """Build the site into ``out`` in another process (``python tests/browser_support.py OUT``),
+    which writes ``out.with_suffix(BUILD_STATUS)`` when done: ``ok`` or the build's error."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.Popen([sys.executable, __file__, str(out)], cwd=ROOT, env=env)
+
+
+def wait_for_background_build(out: Path, timeout: float = 900) -> Path:
+    """``out`` once its background build has ended; the build's error if it failed."""
+    import time
+
+    status = out.with_suffix(BUILD_STATUS)
+    deadline = time.monotonic() + timeout
+    while not status.exists():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the site build into {out} did not end within {timeout:.0f} s")
+        time.sleep(0.5)
+    text = status.read_text("utf8")
+    if text != "ok":
+        raise AssertionError(text)
+    return out
 
 
 class _Handler(SimpleHTTPRequestHandler):
@@ -194,3 +221,15 @@ async (hashes) => {
 }
 """
 )
+
+
+if __name__ == "__main__":  # the background build of start_background_build
+    target = Path(sys.argv[1])
+    try:
+        build_site(target)
+        outcome = "ok"
+    except AssertionError as error:
+        outcome = str(error)
+    partial = target.with_suffix(BUILD_STATUS + ".tmp")
+    partial.write_text(outcome, "utf8")
+    partial.replace(target.with_suffix(BUILD_STATUS))

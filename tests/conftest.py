@@ -9,10 +9,19 @@ example of a test pays for importing and warming up torch/keras). ``dev`` (defau
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, build_site, serve, site_prefix
+from browser_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    build_site,
+    serve,
+    site_prefix,
+    start_background_build,
+    wait_for_background_build,
+)
 from hypothesis import HealthCheck, settings
 
 from tools.browser import INSTALL_HINT
@@ -36,12 +45,33 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, the controller starts the one site build of the session in the
+    background before the workers start, so it runs while they run the other tests; every
+    worker's ``built_site`` then waits for it (``SITE_UNDER_BUILD``)."""
+    parallel = getattr(config.option, "numprocesses", None)
+    if hasattr(config, "workerinput") or not parallel or os.environ.get("BROWSER_TESTS_SITE"):
+        return
+    out = Path(tempfile.mkdtemp(prefix="conv-guide-site-")) / "site"
+    config._site_build = start_background_build(out)  # type: ignore[attr-defined]
+    os.environ["SITE_UNDER_BUILD"] = str(out)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    build = getattr(config, "_site_build", None)
+    if build is not None and build.poll() is None:
+        build.kill()
+
+
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The site built once per session with ``mkdocs build --strict`` (for the site and browser
-    tests); ``BROWSER_TESTS_SITE=<dir>`` uses a site built before instead, to iterate quickly."""
+    tests): in the background under pytest-xdist (see ``pytest_configure``), else here.
+    ``BROWSER_TESTS_SITE=<dir>`` uses a site built before instead, to iterate quickly."""
     if prebuilt := os.environ.get("BROWSER_TESTS_SITE"):
         return Path(prebuilt)
+    if under_build := os.environ.get("SITE_UNDER_BUILD"):
+        return wait_for_background_build(Path(under_build))
     out = tmp_path_factory.mktemp("site")
     build_site(out)
     return out
