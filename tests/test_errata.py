@@ -16,8 +16,6 @@ DOCS = docblocks.DOCS
 ERRATA = DOCS / "errata.md"
 # Pages whose owners add the link to the errata page separately: until they do, their notes
 # are expected to fail this test (a pass there is welcome, not an error).
-LINK_PENDING = {"chapters/dilated.md", "chapters/transposed.md"}
-
 _ENTRY = re.compile(r"^## (?P<title>.+?)\s*\{\s*#(?P<id>[\w-]+)\s*\}\s*$")
 _ADMONITION = re.compile(r'^(?P<indent> *)(?:!!!|\?\?\?\+?) +(?P<kind>[\w-]+)(?: +"(?P<title>.*)")?\s*$')
 _ERRATA_LINK = re.compile(r"\]\((?:\.\./)*errata\.md(?:#(?P<id>[\w-]+))?\)")
@@ -139,18 +137,11 @@ def test_the_correction_finder_sees_notes_that_speak_of_the_source(tmp_path: Pat
 
 
 def _pages_with_notes() -> list[object]:
-    params = []
-    for page in chapter_pages():
-        if not correction_notes(page):
-            continue
-        page_name = str(page.relative_to(DOCS))
-        marks = (
-            [pytest.mark.xfail(reason=f"{page_name} is edited by its owner; the errata link is pending")]
-            if page_name in LINK_PENDING
-            else []
-        )
-        params.append(pytest.param(page, id=page_name, marks=marks))
-    return params
+    return [
+        pytest.param(page, id=str(page.relative_to(DOCS)))
+        for page in chapter_pages()
+        if correction_notes(page)
+    ]
 
 
 @pytest.mark.parametrize("page", _pages_with_notes())
