@@ -541,7 +541,7 @@
       return el("option", { value: v });
     }));
     this.messages = el("div", { class: "cc-messages" });
-    [paddings, presets, this.messages, modes, this.noticeBox(), input, el("h2", { text: "Layers" }), layers, add,
+    [paddings, this.messages, presets, modes, this.noticeBox(), input, el("h2", { text: "Layers" }), layers, add,
       el("h2", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link])].forEach(function (node) {
       if (node) root.append(node);
     });
