@@ -37,6 +37,15 @@ OUTPUT = "#80cbc4"  # an output pixel
 CURRENT = "#00796b"  # the output being computed
 EDGE = "#424242"
 
+# Phone-readable: a figure at most WIDTH inches wide (WIDTH * 72 SVG units) with text of at
+# least TEXT_PT points shows its text at >= 10 CSS px in a 358 px phone column (390 px screen):
+# 10 * 358 / (4.5 * 72) = 11.0 px. tests/test_figures.py and tests/test_phone.py check it.
+WIDTH = 4.5  # inches
+TEXT_PT = 10  # points, the smallest text of a figure
+
+ANIMATION_SIZE = (4.2, 2.4)  # inches
+ANIMATION_DPI = 80  # GIF pixels per inch: 1 pt of text is 80/72 px
+
 
 def _figure(width: float, height: float) -> Figure:
     from matplotlib.figure import Figure
@@ -57,11 +66,19 @@ def _cell(
     )
 
 
+def _plain_numbers():
+    """Tick labels of a log axis as plain numbers (1,000 rather than 10 with a superscript 3:
+    an exponent is drawn at 70% of the text size, below what a phone shows legibly)."""
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda value, _position: f"{value:,.0f}")
+
+
 def _finish_axes(axes: Axes, title: str) -> None:
     axes.set_aspect("equal")
     axes.autoscale_view()
     axes.set_axis_off()
-    axes.set_title(title, fontsize=9)
+    axes.set_title(title, fontsize=TEXT_PT)
 
 
 def sliding_window_axes(
@@ -108,12 +125,12 @@ def sliding_window_axes(
             colour = CURRENT if (row, col) == tuple(output_index) else OUTPUT
             _cell(axes, row, col, x0, colour, f"{prefix}output-cell-{row}-{col}")
     height, width = input_hw
-    _finish_axes(axes, f"{padding!r}, stride {stride}: {height}x{width} -> {out_h}x{out_w}")
+    _finish_axes(axes, f"{padding!r}, stride {stride}\n{height}x{width} -> {out_h}x{out_w}")
 
 
 def draw_sliding_windows(input_hw: Pair = (5, 5), kernel_size: int = 3) -> Figure:
     """'valid' and 'same' at stride 1 and 2: for each, the padded input, the first window and the output grid."""
-    figure = _figure(7.5, 5.2)
+    figure = _figure(WIDTH, 3.7)
     cases = [("valid", 1), ("same", 1), ("valid", 2), ("same", 2)]
     for axes, (padding, stride) in zip(figure.subplots(2, 2).flat, cases, strict=True):
         sliding_window_axes(
@@ -136,7 +153,7 @@ def animate_sliding_window(
 
     out_h, out_w = output_grid_shape(input_hw, kernel_size, stride, padding)
     positions = [(row, col) for row in range(out_h) for col in range(out_w)]
-    figure = _figure(4.2, 2.4)
+    figure = _figure(*ANIMATION_SIZE)
     axes = figure.subplots()
 
     def frame(index: int) -> list:
@@ -145,7 +162,16 @@ def animate_sliding_window(
         return []
 
     animation = FuncAnimation(figure, frame, frames=len(positions), blit=False)
-    animation.save(path, writer=PillowWriter(fps=1), dpi=80, savefig_kwargs={"facecolor": "white"})
+    animation.save(path, writer=PillowWriter(fps=1), dpi=ANIMATION_DPI, savefig_kwargs={"facecolor": "white"})
+
+
+def sliding_window_frame(
+    input_hw: Pair = (5, 5), kernel_size: int = 3, stride: int = 2, padding: PaddingSpec = "same"
+) -> Figure:
+    """The first frame of :func:`animate_sliding_window`, as a figure (to measure its text)."""
+    figure = _figure(*ANIMATION_SIZE)
+    sliding_window_axes(figure.subplots(), input_hw, kernel_size, stride, padding, (0, 0))
+    return figure
 
 
 def draw_even_kernel_padding(size: int = 6, kernel_size: int = 4) -> Figure:
@@ -157,7 +183,7 @@ def draw_even_kernel_padding(size: int = 6, kernel_size: int = 4) -> Figure:
         (f"PyTorch padding={half}", half),
         (f"PyTorch padding={half - 1}", half - 1),
     ]
-    figure = _figure(6.5, 2.6)
+    figure = _figure(WIDTH, 3.3)
     for panel, (axes, (label, padding)) in enumerate(zip(figure.subplots(len(cases), 1), cases, strict=True)):
         (_, _), (left, right) = padding_amounts((1, size, 1), (1, kernel_size), 1, padding)
         out = output_grid_shape((1, size), (1, kernel_size), 1, padding)[1]
@@ -172,14 +198,14 @@ def draw_even_kernel_padding(size: int = 6, kernel_size: int = 4) -> Figure:
                 f"p{panel}-{'input' if real else 'pad'}-cell-0-{col}",
                 hatch=None if real else "//",
             )
-        _finish_axes(axes, f"{label}: {left} before, {right} after -> {out} outputs from {size}")
+        _finish_axes(axes, f"{label}\n{left} before, {right} after -> {out} outputs from {size}")
         axes.set_xlim(-0.5, size + 2 * half + 0.5)
     return figure
 
 
 def draw_dilation_grids(rates: Sequence[int] = (1, 2, 4), kernel_size: int = 3) -> Figure:
     """The ``k x k`` taps of one kernel at each dilation rate, on the input pixels it spans."""
-    figure = _figure(7.5, 2.9)
+    figure = _figure(WIDTH, 2.3)
     for axes, rate in zip(figure.subplots(1, len(rates)), rates, strict=True):
         span = rate * (kernel_size - 1) + 1
         taps = set(window_cells((0, 0), kernel_size, 1, rate))
@@ -188,7 +214,7 @@ def draw_dilation_grids(rates: Sequence[int] = (1, 2, 4), kernel_size: int = 3) 
                 tapped = (row, col) in taps
                 gid = f"d{rate}-{'tap' if tapped else 'skip'}-{row}-{col}"
                 _cell(axes, row, col, 0, WINDOW if tapped else "white", gid)
-        _finish_axes(axes, f"dilation {rate}: spans {span}x{span}")
+        _finish_axes(axes, f"dilation {rate}\nspans {span}x{span}")
     return figure
 
 
@@ -197,7 +223,7 @@ def draw_dilated_reach(
 ) -> Figure:
     """Which input pixels one output of each stack of dilated convolutions sees, and through how
     many paths; white cells are never seen (the gridding effect of a repeated rate)."""
-    figure = _figure(7.5, 3.8)
+    figure = _figure(WIDTH, 2.9)
     for axes, dilations in zip(figure.subplots(1, len(stacks)), stacks, strict=True):
         prefix = "d" + "-".join(map(str, dilations)) + "-"
         paths = dilated_reach(list(dilations), kernel_size)
@@ -209,7 +235,7 @@ def draw_dilated_reach(
             else:
                 _cell(axes, row, col, 0, "white", f"{prefix}hole-{row}-{col}", hatch="xx")
         seen = int(np.count_nonzero(paths))
-        _finish_axes(axes, f"dilations {tuple(dilations)}: sees {seen} of {paths.size} pixels")
+        _finish_axes(axes, f"dilations {tuple(dilations)}\nsees {seen} of {paths.size} pixels")
     return figure
 
 
@@ -220,7 +246,7 @@ def draw_transposed_overlap(
     along one axis), then the 2D count of contributions per output pixel."""
     from matplotlib.patches import Rectangle
 
-    figure = _figure(7.5, 4.8)
+    figure = _figure(WIDTH, 3.9)
     for axes, kernel in zip(figure.subplots(1, len(kernel_sizes)), kernel_sizes, strict=True):
         counts = overlap_counts(input_size, kernel, stride)
         for pixel in range(input_size):
@@ -248,11 +274,11 @@ def draw_transposed_overlap(
                 str(count),
                 ha="center",
                 va="center",
-                fontsize=7,
+                fontsize=TEXT_PT,
                 gid=f"k{kernel}-overlap-{row}-{col}",
             )
         _finish_axes(
-            axes, f"kernel {kernel}, stride {stride}: {input_size} -> {counts.shape[0]} (before cropping)"
+            axes, f"kernel {kernel}, stride {stride}\n{input_size} -> {counts.shape[0]}, before cropping"
         )
     return figure
 
@@ -278,13 +304,13 @@ def _connect(axes: Axes, x0: float, ys0: list[float], x1: float, ys1: list[float
 def draw_pointwise_mixing(input_channels: int = 6, filters: int = 3) -> Figure:
     """A 1x1 convolution at one pixel: every output channel is a weighted sum of every input
     channel of that same pixel, one weight per line (``C_in x C_out`` of them)."""
-    figure = _figure(4.5, 2.8)
+    figure = _figure(WIDTH, 3.0)
     axes = figure.subplots()
     inputs = _channel_column(axes, 0, input_channels, "in-channel", INPUT)
     outputs = _channel_column(axes, 3, filters, "out-channel", OUTPUT)
     _connect(axes, 0, inputs, 3, outputs, "weight")
     weights = count_conv_params(input_channels, filters, 1, use_bias=False)
-    _finish_axes(axes, f"1x1 conv at one pixel: {input_channels} channels -> {filters}, {weights} weights")
+    _finish_axes(axes, f"1x1 conv at one pixel\n{input_channels} channels -> {filters}, {weights} weights")
     return figure
 
 
@@ -293,7 +319,7 @@ def draw_depthwise_then_pointwise(input_channels: int = 3, filters: int = 4, ker
     1x1 convolution mixes them into ``filters`` channels."""
     from matplotlib.patches import Rectangle
 
-    figure = _figure(6.0, 3.0)
+    figure = _figure(WIDTH, 3.0)
     axes = figure.subplots()
     inputs = _channel_column(axes, 0, input_channels, "in-channel", INPUT)
     middles = _channel_column(axes, 3, input_channels, "dw-output", WINDOW)
@@ -308,12 +334,16 @@ def draw_depthwise_then_pointwise(input_channels: int = 3, filters: int = 4, ker
         inputs[-1] - 1.0,
         f"depthwise: {input_channels} filters {kernel_size}x{kernel_size}",
         ha="center",
-        fontsize=8,
+        fontsize=TEXT_PT,
     )
     axes.text(
-        4.5, outputs[-1] - 0.6, f"pointwise: {input_channels}x{filters} weights", ha="center", fontsize=8
+        4.5,
+        outputs[-1] - 0.6,
+        f"pointwise: {input_channels}x{filters} weights",
+        ha="center",
+        fontsize=TEXT_PT,
     )
-    _finish_axes(axes, f"separable: {input_channels} -> {filters} channels, {total} weights")
+    _finish_axes(axes, f"separable: {input_channels} -> {filters} channels\n{total} weights")
     return figure
 
 
@@ -322,7 +352,7 @@ def plot_params_vs_kernel(
 ) -> Figure:
     """Parameters of a ``C -> C`` convolution against kernel size, one line per channel count
     (log scale: the count grows as ``k^2 C^2``)."""
-    figure = _figure(5.5, 3.4)
+    figure = _figure(WIDTH, 3.2)
     axes = figure.subplots()
     for count in channels:
         axes.plot(
@@ -333,10 +363,11 @@ def plot_params_vs_kernel(
             gid=f"line-{count}",
         )
     axes.set_yscale("log")
+    axes.yaxis.set_major_formatter(_plain_numbers())
     axes.set_xticks(list(kernels), [f"{k}x{k}" for k in kernels])
     axes.set_xlabel("kernel size")
     axes.set_ylabel("parameters (with bias)")
-    axes.legend(title="channels", fontsize=8, frameon=False)
+    axes.legend(title="channels", fontsize=TEXT_PT, title_fontsize=TEXT_PT, frameon=False)
     axes.grid(color="#dddddd", linewidth=0.6)
     return figure
 
@@ -346,7 +377,7 @@ def plot_separable_savings(
 ) -> Figure:
     """Separable parameters as a fraction of a regular convolution's, against ``C_out``: the
     counts (with and without bias) and the curve ``1/C_out + 1/K^2``."""
-    figure = _figure(5.5, 3.4)
+    figure = _figure(WIDTH, 3.2)
     axes = figure.subplots()
     dense = np.geomspace(filters[0], filters[-1], 200)
     axes.plot(
@@ -373,8 +404,8 @@ def plot_separable_savings(
     axes.set_xticks(list(filters), [str(c) for c in filters])
     axes.set_xlabel("output channels C_out")
     axes.set_ylabel("separable / regular parameters")
-    axes.set_title(f"C_in = {input_channels}, K = {kernel_size}", fontsize=9)
-    axes.legend(fontsize=8, frameon=False)
+    axes.set_title(f"C_in = {input_channels}, K = {kernel_size}", fontsize=TEXT_PT)
+    axes.legend(fontsize=TEXT_PT, frameon=False)
     axes.grid(color="#dddddd", linewidth=0.6)
     return figure
 
@@ -392,14 +423,21 @@ def receptive_field_stacks(depth: int) -> dict[str, list[int]]:
 
 def plot_receptive_field_vs_depth(depth: int = 8) -> Figure:
     """Receptive field against depth for plain, strided and dilated stacks of 3x3 layers (log scale)."""
-    figure = _figure(5.5, 3.4)
+    figure = _figure(WIDTH, 3.2)
     axes = figure.subplots()
     layers = list(range(1, depth + 1))
-    for name, sizes in receptive_field_stacks(depth).items():
-        axes.plot(layers, sizes, marker="o", label=name, gid=f"stack-{name}")
+    # The strided and the dilated stacks have the same fields: draw the second dashed on top.
+    styles = [("-", "o", 6), ("-", "s", 7), ("--", "x", 8)]
+    for (name, sizes), (line, marker, size) in zip(
+        receptive_field_stacks(depth).items(), styles, strict=True
+    ):
+        axes.plot(
+            layers, sizes, linestyle=line, marker=marker, markersize=size, label=name, gid=f"stack-{name}"
+        )
     axes.set_yscale("log", base=2)
+    axes.yaxis.set_major_formatter(_plain_numbers())
     axes.set_xlabel("layers")
     axes.set_ylabel("receptive field (pixels)")
-    axes.legend(fontsize=8, frameon=False)
+    axes.legend(fontsize=TEXT_PT, frameon=False)
     axes.grid(color="#dddddd", linewidth=0.6)
     return figure

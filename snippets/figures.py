@@ -33,7 +33,7 @@ RC = {
     "svg.fonttype": "none",
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],
-    "font.size": 9,
+    "font.size": diagrams.TEXT_PT,
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
@@ -69,28 +69,30 @@ def plot_params_and_macs(result: Summary) -> Figure:
     by kind of layer."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     rows = [row for row in result.top if row.macs]
     names = [row.name for row in rows]
     colours = [COLOURS.get(_kind(row.kind), "#757575") for row in rows]
-    figure = Figure(figsize=(8, 1.2 + 0.2 * len(rows)), layout="constrained")
+    figure = Figure(figsize=(diagrams.WIDTH, 1.5 + 0.22 * len(rows)), layout="constrained")
     left, right = figure.subplots(1, 2, sharey=True)
     positions = range(len(rows))
     left.barh(positions, [row.params for row in rows], color=colours)
     right.barh(positions, [row.macs for row in rows], color=colours)
     left.set_yticks(list(positions), names)
     left.invert_yaxis()
-    for axes, title in ((left, "Trainable parameters"), (right, "MACs (multiply-accumulates)")):
-        axes.set_title(title, fontsize=10)
+    for axes, title in ((left, "Trainable parameters"), (right, "MACs")):
+        axes.set_title(title, fontsize=diagrams.TEXT_PT)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=3))
         axes.xaxis.set_major_formatter(FuncFormatter(_scaled))
         axes.grid(axis="x", color="#dddddd", linewidth=0.6)
         axes.set_axisbelow(True)
     kinds = list(dict.fromkeys(_kind(row.kind) for row in rows))
     handles = [Patch(color=COLOURS.get(kind, "#757575"), label=kind) for kind in kinds]
-    figure.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False)
+    figure.legend(handles=handles, loc="outside lower center", ncols=min(3, len(handles)), frameon=False)
     figure.suptitle(
-        f"{result.name}: {_scaled(result.params)} parameters, {_scaled(result.macs)} MACs", fontsize=11
+        f"{result.name}\n{_scaled(result.params)} parameters, {_scaled(result.macs)} MACs (multiply-accumulates)",
+        fontsize=diagrams.TEXT_PT + 1,
     )
     return figure
 
@@ -114,6 +116,7 @@ class Drawing:
     draw: Callable[[], Figure] | None  # an SVG figure, or None for an animation
     alt: Callable[[], str]
     animate: Callable[[Path], None] | None = None  # writes a GIF to the path
+    frame: Callable[[], Figure] | None = None  # an animation's first frame, to measure its text
 
     @property
     def suffix(self) -> str:
@@ -173,7 +176,10 @@ FIGURES: dict[str, Drawing] = {
     "encoder-decoder-layers": _network_drawing(networks.encoder_decoder),
     "sliding-windows": Drawing(diagrams.draw_sliding_windows, _sliding_alt),
     "sliding-window": Drawing(
-        None, _animation_alt, animate=lambda path: diagrams.animate_sliding_window(str(path))
+        None,
+        _animation_alt,
+        animate=lambda path: diagrams.animate_sliding_window(str(path)),
+        frame=diagrams.sliding_window_frame,
     ),
     "even-kernel-padding": Drawing(
         diagrams.draw_even_kernel_padding,
@@ -222,6 +228,21 @@ FIGURES: dict[str, Drawing] = {
         ),
     ),
 }
+
+
+def smallest_text_px(name: str) -> float:
+    """The smallest text of one figure of :data:`FIGURES`, in the file's own pixels: the font
+    size in points times ``dpi / 72`` for an animation (GIF pixels), the font size in SVG user
+    units for an SVG (1 unit = 1 pt, so ``width="Wpt"`` shows it at 4/3 px per unit)."""
+    import matplotlib
+    from matplotlib.text import Text
+
+    drawing = FIGURES[name]
+    with matplotlib.rc_context(RC):
+        figure = drawing.frame() if drawing.animate else drawing.draw()
+        figure.draw_without_rendering()  # lays out the tick labels
+        sizes = [text.get_fontsize() for text in figure.findobj(Text) if text.get_text().strip()]
+    return min(sizes) * (diagrams.ANIMATION_DPI / 72 if drawing.animate else 1)
 
 
 def write_figure(name: str, directory: str | Path = FIGURES_DIR) -> Path:

@@ -21,7 +21,7 @@ from snippets.diagrams import (
     plot_separable_savings,
     receptive_field_stacks,
 )
-from snippets.figures import FIGURES, FIGURES_DIR, write_figure
+from snippets.figures import FIGURES, FIGURES_DIR, smallest_text_px, write_figure
 from snippets.geometry import (
     dilated_reach,
     output_grid_shape,
@@ -57,6 +57,34 @@ def test_committed_figure_is_current(name: str, tmp_path: Path) -> None:
     assert committed(name).is_file(), f"{committed(name)} is missing: run make figures"
     assert fresh.read_bytes() == committed(name).read_bytes(), f"{committed(name)} is stale: run make figures"
     assert committed(name).stat().st_size < 300_000
+
+
+# The content column of a 390 px phone screen (Material: 16 px margins each side); tests/test_phone.py
+# measures the real rendering in Chromium, this checks the files without a browser.
+PHONE_COLUMN_PX = 358
+MIN_TEXT_PX = 10
+
+
+@pytest.mark.parametrize("name", sorted(name for name in FIGURES if FIGURES[name].suffix == ".svg"))
+def test_svg_text_is_readable_in_a_phone_column(name: str) -> None:
+    """Scaled to the phone column, the smallest font size in the file (any text or tspan, so
+    superscripts count) is at least 10 px: smallest * 358 / viewBox width >= 10."""
+    text = committed(name).read_text("utf8")
+    width = float(ET.fromstring(text).get("viewBox").split()[2])
+    sizes = [float(size) for size in re.findall(r"font-size:\s*([\d.]+)px", text)]
+    assert sizes, f"{name}: no text found"
+    shown = min(sizes) * min(PHONE_COLUMN_PX, width * 4 / 3) / width
+    assert shown >= MIN_TEXT_PX, (
+        f"{name}: {min(sizes)} px text in a {width}-unit viewBox shows at {shown:.1f} px"
+    )
+
+
+def test_animation_text_is_readable_at_its_own_size() -> None:
+    """The GIF is shown at its natural size (narrower than the phone column): its smallest text,
+    points times the GIF's dpi / 72, is at least 10 px."""
+    with Image.open(committed("sliding-window")) as gif:
+        assert gif.width <= PHONE_COLUMN_PX
+    assert smallest_text_px("sliding-window") >= MIN_TEXT_PX
 
 
 def test_pages_show_each_figure_with_its_alt_text() -> None:
