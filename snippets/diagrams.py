@@ -246,7 +246,7 @@ def draw_transposed_overlap(
     along one axis), then the 2D count of contributions per output pixel."""
     from matplotlib.patches import Rectangle
 
-    figure = _figure(WIDTH, 3.9)
+    figure = _figure(WIDTH, 3.4)
     for axes, kernel in zip(figure.subplots(1, len(kernel_sizes)), kernel_sizes, strict=True):
         counts = overlap_counts(input_size, kernel, stride)
         for pixel in range(input_size):
