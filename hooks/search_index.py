@@ -63,6 +63,13 @@ def title_without_signature(title: str) -> str:
     return f"<code>{match['name']}{'()' if match['kind'] == '(' else ''}</code>"
 
 
+def title_without_permalink(title: str) -> str:
+    """``title`` without the trailing pilcrow of a notebook heading's permalink (nbconvert writes
+    ``<a class="anchor-link">¶</a>`` into the heading, and the index keeps its text)."""
+    stripped = title.rstrip()
+    return stripped[:-1].rstrip() if stripped.endswith("\u00b6") else title
+
+
 def boost_for(url: str) -> float:
     """The search boost of the page at ``url`` (a path under the site's root): the factor of the
     first prefix of ``BOOSTS`` that ``url`` starts with, else 1."""
@@ -122,12 +129,12 @@ def without_code_blocks(fragment: str) -> str:
 
 def slim_index(index: dict) -> dict:
     """The search index ``index`` (search_index.json as loaded) with code blocks removed from
-    every entry's text and signature titles cut to their names; the entries' locations, their
+    every entry's text, signature titles cut to their names and permalink pilcrows dropped; the entries' locations, their
     boosts and the config are unchanged."""
     docs = [
         {
             **entry,
-            "title": title_without_signature(entry.get("title", "")),
+            "title": title_without_signature(title_without_permalink(entry.get("title", ""))),
             "text": without_code_blocks(entry.get("text", "")),
         }
         for entry in index["docs"]

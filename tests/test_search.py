@@ -102,3 +102,11 @@ def test_prose_of_a_chapter_is_still_found(page, base_url) -> None:
     assert any(
         relative(r["href"], base_url).startswith("labs/dilation") or "dilated" in r["href"] for r in results
     )
+
+
+def test_lab_headings_are_listed_without_the_permalink_sign(page, base_url) -> None:
+    search(page, base_url, "taps fall")
+    titles = page.eval_on_selector_all(
+        ".md-search-result__article h1, .md-search-result__article h2", "hs => hs.map(h => h.innerText)"
+    )
+    assert titles and not [t for t in titles if t.rstrip().endswith("\u00b6")], titles
