@@ -189,6 +189,19 @@ MEASURE_TABLE = """
 """
 
 
+# Figures of 15 to 19 digits: the widest columns the calculator draws.
+BIG_STACK = "#mode=keras&in=4096,4096,3&l=separable:f=4096,m=64,k=11;transposed:f=1024,k=9,s=1,d=3"
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+def test_huge_figures_fit(sized_page, base_url, viewport) -> None:
+    page = sized_page(*VIEWPORTS[viewport])
+    open_calculator(page, base_url, BIG_STACK)
+    m = page.evaluate(MEASURE_TABLE)
+    assert m["outside"] == [] and m["scroll"][0] <= m["scroll"][1] + 1, m
+    assert page.inner_text("#cc-app tbody tr[data-row='2'] [data-col='macs']") == "5,699,868,278,390,784"
+
+
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 def test_every_column_and_every_note_fits(sized_page, base_url, viewport) -> None:
     page = sized_page(*VIEWPORTS[viewport])
