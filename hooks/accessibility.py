@@ -1,30 +1,82 @@
 """MkDocs hook: what axe-core asks of the built pages that the theme and plugins leave out.
 
-Material's search overlay (``role="dialog"``) gets an accessible name; the labs' code cells,
-which scroll sideways, become focusable so a keyboard can scroll them."""
+* Material's search overlay (``role="dialog"``) gets an accessible name.
+* Regions that may scroll sideways become reachable by keyboard (``tabindex="0"``), so a
+  reader without a mouse can scroll them: the labs' code cells, content tables (Material
+  wraps each in a scrolling box at run time, which a hook cannot reach, so the table itself
+  takes the focus and the arrow keys scroll its box) and display formulas.
+
+The page is read with :class:`html.parser.HTMLParser`; attributes are inserted at the end of
+the start tags it finds, so nothing else of the page is rewritten.
+"""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from html.parser import HTMLParser
 
-_SEARCH_DIALOG = re.compile(r'(<div class="md-search"[^>]*role="dialog")(?![^>]*aria-label)')
-
-
-def name_search_dialog(page_html: str) -> str:
-    """``page_html`` with ``aria-label="Search"`` on the search dialog."""
-    return _SEARCH_DIALOG.sub(r'\1 aria-label="Search"', page_html)
+Attributes = dict[str, str]
+Rule = tuple[Callable[[str, Attributes], bool], str, str]  # (matches tag, attrs), name, value
 
 
-_NOTEBOOK_CODE = re.compile(r'(<div class="highlight-ipynb[^"]*")(?![^>]*tabindex)')
+def _classes(attrs: Attributes) -> set[str]:
+    return set(attrs.get("class", "").split())
 
 
-def focusable_notebook_code(page_html: str) -> str:
-    """``page_html`` with ``tabindex="0"`` on every notebook code cell, so it scrolls by keyboard."""
-    return _NOTEBOOK_CODE.sub(r'\1 tabindex="0"', page_html)
+RULES: list[Rule] = [
+    (lambda tag, a: "md-search" in _classes(a) and a.get("role") == "dialog", "aria-label", "Search"),
+    (
+        lambda tag, a: tag == "div" and any(c.startswith("highlight-ipynb") for c in _classes(a)),
+        "tabindex",
+        "0",
+    ),
+    (lambda tag, a: tag == "table", "tabindex", "0"),
+    (lambda tag, a: tag == "math" and a.get("display") == "block", "tabindex", "0"),
+]
+
+
+class _StartTags(HTMLParser):
+    """Offsets in the page of the start tags that a rule adds an attribute to."""
+
+    def __init__(self, page_html: str, rules: list[Rule]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rules = rules
+        self.line_starts = [0]
+        for line in page_html.splitlines(keepends=True):
+            self.line_starts.append(self.line_starts[-1] + len(line))
+        self.insertions: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        text = self.get_starttag_text() or ""
+        line, column = self.getpos()
+        end = self.line_starts[line - 1] + column + len(text) - (2 if text.endswith("/>") else 1)
+        added = "".join(
+            f' {name}="{value}"'
+            for matches, name, value in self.rules
+            if name not in values and matches(tag, values)
+        )
+        if added:
+            self.insertions.append((end, added))
+
+    handle_startendtag = handle_starttag
+
+
+def with_attributes(page_html: str, rules: list[Rule] = RULES) -> str:
+    """``page_html`` with each rule's attribute on every start tag the rule matches (never
+    replacing an attribute the tag already has)."""
+    parser = _StartTags(page_html, rules)
+    parser.feed(page_html)
+    parser.close()
+    out, last = [], 0
+    for offset, text in parser.insertions:
+        out += [page_html[last:offset], text]
+        last = offset
+    return "".join([*out, page_html[last:]])
 
 
 def on_post_page(output: str, **kwargs) -> str:
-    return focusable_notebook_code(name_search_dialog(output))
+    return with_attributes(output)
 
 
 def on_post_template(output_content: str, **kwargs) -> str:

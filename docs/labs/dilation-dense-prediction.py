@@ -153,7 +153,7 @@ for dilations in [(1, 5, 9), (3, 4), (1, 2, 5)]:
     )
 
 # %%
-figure, axes = plt.subplots(1, 2, figsize=(8, 4.3))
+figure, axes = plt.subplots(2, 1, figsize=(4.5, 8.6))  # one above the other: readable on a phone
 for axis, (name, centre) in zip(axes, maps.items(), strict=True):
     size = centre.shape[0]
     axis.imshow((centre > 0).numpy(), cmap="Blues", vmin=0, vmax=1.25)
@@ -163,7 +163,7 @@ for axis, (name, centre) in zip(axes, maps.items(), strict=True):
     axis.tick_params(length=0)
     axis.grid(color="0.8", linewidth=0.5)
     axis.plot(size // 2, size // 2, marker="x", color="white", markersize=8)
-figure.suptitle("Blue: the input pixels the centre output (x) depends on")
+figure.suptitle("Blue: the input pixels\nthe centre output (x) depends on")
 figure.tight_layout()
 plt.show()
 
