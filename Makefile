@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.ready
 BROWSER_READY := $(VENV)/.browser-ready
 
-.PHONY: serve test build outputs figures bench lint lock clean
+.PHONY: serve test build outputs figures bench bench-site lint lock clean
 
 serve: $(READY)  ## serve the site at http://127.0.0.1:8000/ with live reload of docs/, snippets/, hooks/ and mkdocs.yml
 	$(BIN)/mkdocs serve -f mkdocs.serve.yml -a 127.0.0.1:8000 --dirty --no-strict  # --dirty rebuilds only what changed; its one warning must not stop serve
@@ -24,6 +24,9 @@ figures: $(READY)  ## redraw every picture into docs/assets/figures (a test fail
 
 bench: $(READY)  ## speed of the NumPy layers against torch, as ratios
 	$(BIN)/python -m benchmarks.run
+
+bench-site: $(READY) $(BROWSER_READY)  ## Lighthouse scores of one page of each type (builds the site first)
+	$(BIN)/python -m benchmarks.site
 
 lint: $(READY)
 	$(BIN)/ruff check .
