@@ -16,7 +16,6 @@ A benchmark, not a test: timings move with the load on the machine (2 shared cor
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import json
 import os
@@ -25,13 +24,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
-from urllib.parse import urlparse
+
+from tools.site_server import SiteHandler, serve, site_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
@@ -55,24 +52,10 @@ GOAL_KIB = 250
 _COMPRESSIBLE = re.compile(r"^(text/|application/(javascript|json|xml|x-ipynb\+json)|image/svg\+xml)")
 
 
-def site_prefix() -> str:
-    """The path the site is hosted under: the path of mkdocs.yml's ``site_url`` default."""
-    text = (ROOT / "mkdocs.yml").read_text("utf8")
-    match = re.search(r"^site_url:.*?(https?://[^'\"\s\]]+)", text, re.MULTILINE)
-    path = urlparse(match[1]).path if match else "/"
-    return path if path.endswith("/") else path + "/"
+class CompressingHandler(SiteHandler):
+    """The site under its prefix; gzips text responses when the client accepts gzip."""
 
-
-class CompressingHandler(SimpleHTTPRequestHandler):
-    """Serves ``directory`` under ``prefix``; gzips text responses when the client accepts gzip."""
-
-    prefix = "/"
     extensions_map = {**SimpleHTTPRequestHandler.extensions_map, ".ipynb": "application/x-ipynb+json"}
-
-    def translate_path(self, path: str) -> str:
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + path[len(self.prefix) :])
 
     def send_head(self):  # noqa: ANN201 - the base class's signature
         path = Path(self.translate_path(self.path))
@@ -102,25 +85,6 @@ class CompressingHandler(SimpleHTTPRequestHandler):
                 self.copyfile(file, self.wfile)
             finally:
                 file.close()
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-
-@contextmanager
-def serve_compressed(directory: Path, prefix: str) -> Iterator[str]:
-    """Serve ``directory`` gzip-compressed at http://127.0.0.1:<free port><prefix>; yields that URL."""
-    handler = functools.partial(
-        type("Handler", (CompressingHandler,), {"prefix": prefix}), directory=str(directory)
-    )
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @dataclass(frozen=True)
@@ -223,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--site {site}: no index.html there; build the site first")
         pages = {k: p for k, p in PAGES.items() if not args.only or args.only.lower() in k.lower()}
         results: dict[str, tuple[str, Result]] = {}
-        with serve_compressed(site, site_prefix()) as url:
+        with serve(site, site_prefix(), CompressingHandler) as url:
             for kind, path in pages.items():
                 runs = [lighthouse(url + path) for _ in range(args.runs)]
                 results[kind] = (path, median_result(runs))

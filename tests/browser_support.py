@@ -6,19 +6,14 @@ so the 404 page, whose links are absolute, loads its assets too.
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlparse
 
 from tools.browser import chromium_path
 from tools.calculator_cases import expected
+from tools.site_server import serve, site_prefix  # noqa: F401 - the tests import them from here
 
 ROOT = Path(__file__).resolve().parent.parent
 # Debian's Chromium by default; CHROMIUM_PATH points elsewhere (e.g. a CI runner's Chrome).
@@ -33,16 +28,6 @@ CHROMIUM_ARGS = [
 ]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
-
-
-def site_prefix() -> str:
-    """The path the site is hosted under, from mkdocs.yml's site_url (e.g. /conv-field-guide/),
-    read as MkDocs reads it (``!ENV`` included)."""
-    from mkdocs.utils.yaml import yaml_load
-
-    with open(ROOT / "mkdocs.yml", encoding="utf8") as config:
-        path = urlparse(yaml_load(config)["site_url"]).path
-    return path if path.endswith("/") else path + "/"
 
 
 BUILD_STATUS = ".build-status"  # written beside a background build's site when it ends
@@ -81,32 +66,6 @@ def wait_for_background_build(out: Path, timeout: float = 900) -> Path:
     if text != "ok":
         raise AssertionError(text)
     return out
-
-
-class _Handler(SimpleHTTPRequestHandler):
-    prefix = "/"
-
-    def translate_path(self, path: str) -> str:
-        if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "__outside_the_site__")
-        return super().translate_path("/" + path[len(self.prefix) :])
-
-    def log_message(self, *args) -> None:  # quiet
-        pass
-
-
-@contextmanager
-def serve(directory: Path, prefix: str) -> Iterator[str]:
-    """Serve ``directory`` at http://127.0.0.1:<free port><prefix> from a thread; yields that URL."""
-    handler = functools.partial(type("Handler", (_Handler,), {"prefix": prefix}), directory=str(directory))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def page_paths(site: Path) -> list[str]:
