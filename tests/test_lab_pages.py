@@ -83,3 +83,21 @@ def test_pruning_keeps_selector_lists_whole() -> None:
     assert prune_css(css, {"a", "c", "d"}) == "\n".join(
         [":is(.a:hover, .b) .c{x:1}", ".d{y:2}", ".c:not(.unused){z:3}"]
     )
+
+
+def test_on_a_phone_lab_cells_use_the_whole_width(browser, base_url, built_site) -> None:
+    """At 390 px the "In [n]:" prompts give up their column: code and outputs start at the
+    content's left edge instead of 76 px into a 358 px column."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    problems = {}
+    for path in lab_pages(built_site):
+        page.goto(base_url + path)
+        shown = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt, .jp-OutputPrompt'))
+                 .filter(prompt => prompt.getBoundingClientRect().width > 0).length"""
+        )
+        if shown:
+            problems[path] = f"{shown} prompts take width"
+    context.close()
+    assert problems == {}
