@@ -68,24 +68,6 @@ def overlap_counts(input_size: int, kernel_size: int, stride: int) -> np.ndarray
 # --8<-- [end:overlap_counts]
 
 
-# --8<-- [start:dilated_reach]
-def dilated_reach(dilations: list[int], kernel_size: int = 3) -> np.ndarray:
-    """For a stack of ``k x k`` convolutions with the given dilations, how many paths lead from
-    each input pixel to one output pixel (0 = never seen: the gridding holes). The array is
-    ``r x r`` with ``r`` the stack's receptive field."""
-    k = check_int("kernel_size", kernel_size)
-    paths = np.ones(1, dtype=np.int64)
-    for index, dilation in enumerate(dilations):
-        d = check_int(f"dilations[{index}]", dilation)
-        taps = np.zeros(d * (k - 1) + 1, dtype=np.int64)
-        taps[::d] = 1
-        paths = np.convolve(paths, taps)
-    return np.outer(paths, paths)
-
-
-# --8<-- [end:dilated_reach]
-
-
 # --8<-- [start:check_rates]
 def _check_rates(dilations: Sequence[int]) -> list[int]:
     """The dilation rates as ints, or an error naming the bad one (``dilations[i]``)."""
@@ -99,23 +81,46 @@ def _check_rates(dilations: Sequence[int]) -> list[int]:
 # --8<-- [end:check_rates]
 
 
+# --8<-- [start:tap_paths]
+def _tap_paths(dilations: Sequence[int], kernel_size: int) -> np.ndarray:
+    """Along one axis, how many choices of one tap per layer lead to each input offset:
+    ``taps_1 * taps_2 * ...`` (``*`` a full convolution; ``taps_l`` has a 1 at every
+    ``d_l``-th of its ``d_l (k - 1) + 1`` positions)."""
+    k = check_int("kernel_size", kernel_size)
+    paths = np.ones(1, dtype=np.int64)  # before any layer: the output pixel itself
+    for d in _check_rates(dilations):
+        taps = np.zeros(d * (k - 1) + 1, dtype=np.int64)
+        taps[::d] = 1
+        paths = np.convolve(paths, taps)
+    return paths
+
+
+# --8<-- [end:tap_paths]
+
+
+# --8<-- [start:dilated_reach]
+def dilated_reach(dilations: list[int], kernel_size: int = 3) -> np.ndarray:
+    """For a stack of ``k x k`` convolutions with the given dilations, how many paths lead from
+    each input pixel to one output pixel (0 = never seen: the gridding holes). The array is
+    ``r x r`` with ``r`` the stack's receptive field: the outer product of the 1-D path counts."""
+    paths = _tap_paths(dilations, kernel_size)
+    return np.outer(paths, paths)
+
+
+# --8<-- [end:dilated_reach]
+
+
 # --8<-- [start:dilated_coverage]
 def dilated_coverage(dilations: Sequence[int], kernel_size: int = 3) -> np.ndarray:
     """Which offsets along one axis a stack of dilated ``k``-tap kernels reaches (stride 1).
 
     Counted from the first pixel of the receptive field, offset ``j`` is reached iff
-    ``j = sum_l u_l d_l`` for some choice of one tap ``0 <= u_l < k`` per layer. The result is
-    a boolean array of length ``r = (k - 1) sum_l d_l + 1``; the field has no holes iff every
-    entry is ``True``. A 2-D field of square kernels reaches ``(i, j)`` iff both axes do.
+    ``j = sum_l u_l d_l`` for some choice of one tap ``0 <= u_l < k`` per layer, that is iff
+    its path count is not 0. The result is a boolean array of length
+    ``r = (k - 1) sum_l d_l + 1``; the field has no holes iff every entry is ``True``. A 2-D
+    field of square kernels reaches ``(i, j)`` iff both axes do.
     """
-    k = check_int("kernel_size", kernel_size)
-    reached = np.ones(1, dtype=bool)  # before any layer: the output pixel itself
-    for d in _check_rates(dilations):
-        wider = np.zeros(len(reached) + (k - 1) * d, dtype=bool)
-        for tap in range(k):  # this layer's tap u adds u * d to every offset reached so far
-            wider[tap * d : tap * d + len(reached)] |= reached
-        reached = wider
-    return reached
+    return _tap_paths(dilations, kernel_size) > 0
 
 
 # --8<-- [end:dilated_coverage]
