@@ -3,8 +3,8 @@
 The site (``--site DIR``; by default built first with ``mkdocs build --strict`` into a temporary
 directory) is served from 127.0.0.1 by a small server that compresses text responses with gzip,
 as a static host does, under the path of ``site_url`` (``/conv-field-guide/``). Lighthouse
-(``node_modules/.bin/lighthouse``, pinned in package.json) runs Debian's Chromium
-(``CHROME_PATH``, default /usr/bin/chromium) headless, with its default mobile emulation and
+(``node_modules/.bin/lighthouse``, pinned in package.json) runs the Chromium the browser tests
+use (``tools.browser``: ``CHROMIUM_PATH``, else Debian's) headless, with its default mobile emulation and
 simulated throttling (slow 4G, 4x CPU slowdown), performance category only, one cold load per
 run. The table shows, per page: the performance score, Total Blocking Time, Largest Contentful
 Paint and the bytes transferred (compressed). ``--runs N`` takes the median of N runs.
@@ -28,11 +28,12 @@ from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
+from tools.browser import chromium_path
 from tools.site_server import SiteHandler, serve, site_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
-CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+CHROME = str(chromium_path())  # what the browser tests drive (tools/browser.py); Lighthouse reads CHROME_PATH
 
 # One page of each type (path under the site's root).
 PAGES: dict[str, str] = {

@@ -42,11 +42,6 @@ BOOSTS: tuple[tuple[str, float], ...] = (
     ("labs/", 0.5),
 )
 
-# Elements whose void-ness matters when the parser rebuilds a fragment (no end tag follows).
-_VOID = frozenset(
-    {"br", "hr", "img", "input", "wbr", "area", "base", "col", "embed", "link", "meta", "source"}
-)
-
 
 # A title that is one code element holding a signature or an assignment: ``name(args)``, ``NAME = value``.
 _SIGNATURE_TITLE = re.compile(
@@ -100,7 +95,7 @@ class _WithoutPre(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "pre":
             self.depth = max(0, self.depth - 1)
-        elif not self.depth and tag not in _VOID:
+        elif not self.depth:
             self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:

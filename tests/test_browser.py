@@ -316,13 +316,6 @@ def test_page_weight(page_reports) -> None:
 
 
 # ---------------------------------------------------------------- search, palette, screenshots
-def test_search_finds_the_dilation_chapter(page, base_url) -> None:
-    page.goto(base_url)
-    page.click("input.md-search__input")
-    page.locator("input.md-search__input").press_sequentially("dilation")
-    page.wait_for_selector(".md-search-result__item a[href*='chapters/dilated/']", timeout=15_000)
-
-
 def test_palette_toggle(page, base_url) -> None:
     page.goto(base_url)
     assert page.get_attribute("body", "data-md-color-scheme") == "default"

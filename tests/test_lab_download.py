@@ -24,11 +24,11 @@ import pytest
 from mkdocs.config import load_config
 from test_labs import is_measurement, outputs
 
-from hooks.notebooks import KERNELSPEC, SETUP_TEXT, coalesce_streams, kernel_manager_class
-from hooks.snippets_wheel import install_command, wheel_name
+from hooks.notebooks import KERNELSPEC, SETUP_TEXT, coalesce_streams, kernel_manager_class, lab_sources
+from hooks.snippets_wheel import install_command, wheel_name, wheel_url
 
 ROOT = Path(__file__).resolve().parent.parent
-LABS = sorted(path.stem for path in (ROOT / "docs" / "labs").glob("*.py"))
+LABS = [source.stem for source in lab_sources()]
 
 
 def site_url() -> str:
@@ -36,10 +36,8 @@ def site_url() -> str:
 
 
 def served_wheel(built_site: Path) -> Path:
-    """The wheel file the install command's URL names, in the built site."""
-    url = install_command(site_url()).split(" @ ", 1)[1].rstrip('"')
-    relative = urlparse(url).path.removeprefix(urlparse(site_url()).path)
-    return built_site / relative
+    """The wheel file ``wheel_url`` names (what the install command installs), in the built site."""
+    return built_site / urlparse(wheel_url(site_url())).path.removeprefix(urlparse(site_url()).path)
 
 
 def test_hosted_addresses_come_from_the_environment(monkeypatch) -> None:

@@ -75,16 +75,6 @@ def test_the_browser_reads_the_whole_notebook_stylesheet(page, base_url, built_s
     assert in_cssom == [declared]
 
 
-def test_pruning_keeps_selector_lists_whole() -> None:
-    """Commas inside ``:is()`` do not split a selector; ``:not(.unused)`` does not prune."""
-    from hooks.notebooks import prune_css
-
-    css = ":is(.a:hover, .b) .c{x:1} .d, .unused{y:2} .c:not(.unused){z:3} .unused .c{w:4}"
-    assert prune_css(css, {"a", "c", "d"}) == "\n".join(
-        [":is(.a:hover, .b) .c{x:1}", ".d{y:2}", ".c:not(.unused){z:3}"]
-    )
-
-
 def test_on_a_phone_lab_cells_use_the_whole_width(browser, base_url, built_site) -> None:
     """At 390 px the "In [n]:" prompts give up their column: code and outputs start at the
     content's left edge instead of 76 px into a 358 px column."""

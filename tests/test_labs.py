@@ -242,3 +242,13 @@ def test_notebook_html_is_made_offline() -> None:
     assert "<math" in markdown and "$" not in markdown
     assert "mathjax" not in page.lower() and "mermaid" not in page.lower()
     assert "costs $5" in page  # code and outputs are left alone
+
+
+def test_pruning_keeps_selector_lists_whole() -> None:
+    """Commas inside ``:is()`` do not split a selector; ``:not(.unused)`` does not prune."""
+    from hooks.notebooks import prune_css
+
+    css = ":is(.a:hover, .b) .c{x:1} .d, .unused{y:2} .c:not(.unused){z:3} .unused .c{w:4}"
+    assert prune_css(css, {"a", "c", "d"}) == "\n".join(
+        [":is(.a:hover, .b) .c{x:1}", ".d{y:2}", ".c:not(.unused){z:3}"]
+    )
