@@ -1,11 +1,21 @@
 """Convolution arithmetic that matches Keras and PyTorch: shapes, parameters, cost, receptive fields.
 
-Channels-last throughout: shapes are ``(H, W, C)``, kernels ``(kh, kw, C_in / groups, C_out)``.
+Every rank, channels-last throughout: shapes are ``(L, C)``, ``(H, W, C)`` or ``(D, H, W, C)``,
+kernels ``(*k, C_in / groups, C_out)``.
 """
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
 from snippets.networks import Network, format_summary, summary
-from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d, separable_conv2d
+from snippets.ops import (
+    conv,
+    conv2d,
+    conv2d_transpose,
+    conv_transpose,
+    depthwise_conv,
+    depthwise_conv2d,
+    separable_conv,
+    separable_conv2d,
+)
 from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
 from snippets.receptive import Field, LayerGeometry, receptive_field, receptive_fields
 from snippets.shapes import (
@@ -19,12 +29,15 @@ __all__ = [
     "Field",
     "LayerGeometry",
     "Network",
+    "conv",
     "conv2d",
     "conv2d_transpose",
     "conv_macs",
+    "conv_transpose",
     "conv_output_shape",
     "count_conv_params",
     "dense_params",
+    "depthwise_conv",
     "depthwise_conv2d",
     "depthwise_macs",
     "depthwise_params",
@@ -33,6 +46,7 @@ __all__ = [
     "padding_amounts",
     "receptive_field",
     "receptive_fields",
+    "separable_conv",
     "separable_conv2d",
     "separable_macs",
     "separable_params",

@@ -25,25 +25,36 @@ def float_array(name: str, value: Any) -> np.ndarray:
     return array
 
 
-def images(name: str, value: Any) -> tuple[np.ndarray, bool]:
-    """``(N, H, W, C)`` view of a channels-last batch or single image, and whether it was batched."""
-    array = float_array(name, value)
-    if array.ndim not in (3, 4) or 0 in array.shape:
-        raise ValueError(
-            f"{name} must be channels-last (N, H, W, C) or (H, W, C) with no empty axis, "
-            f"got {_shape_dtype(array)}"
-        )
-    return (array, True) if array.ndim == 4 else (array[np.newaxis], False)
+AXIS_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+KERNEL_AXES = {1: ("k",), 2: ("kh", "kw"), 3: ("kd", "kh", "kw")}
 
 
-def kernel4(name: str, value: Any, layout: str) -> np.ndarray:
-    """A rank-4 float kernel with no empty axis; ``layout`` names its axes for the message."""
+def kernel(name: str, value: Any, layout: str, ranks: tuple[int, ...] = (1, 2, 3)) -> tuple[np.ndarray, int]:
+    """A float kernel of ``rank + 2`` axes, none empty, and its rank (how many spatial axes).
+
+    ``layout`` names the axes after the spatial ones, e.g. ``"C_in // groups, C_out"``.
+    """
     array = float_array(name, value)
-    if array.ndim != 4 or 0 in array.shape:
+    rank = array.ndim - 2
+    if rank not in ranks or 0 in array.shape:
+        layouts = " or ".join(f"({', '.join(KERNEL_AXES[r])}, {layout})" for r in ranks)
         raise ValueError(
-            f"{name} must have the layout {layout} with no empty axis, got {_shape_dtype(array)}"
+            f"{name} must have the layout {layouts} with no empty axis, got {_shape_dtype(array)}"
         )
-    return array
+    return array, rank
+
+
+def batch(name: str, value: Any, rank: int) -> tuple[np.ndarray, bool]:
+    """``(N, *spatial, C)`` view of a channels-last batch or single example of ``rank`` spatial
+    axes, and whether it was batched."""
+    array = float_array(name, value)
+    axes = ", ".join(AXIS_NAMES[rank])
+    if array.ndim not in (rank + 1, rank + 2) or 0 in array.shape:
+        raise ValueError(
+            f"{name} must be channels-last (N, {axes}, C) or ({axes}, C) for a {rank}-D kernel, "
+            f"with no empty axis, got {_shape_dtype(array)}"
+        )
+    return (array, True) if array.ndim == rank + 2 else (array[np.newaxis], False)
 
 
 def channels_match(

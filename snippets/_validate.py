@@ -10,6 +10,8 @@ import numbers
 from typing import Any
 
 Pair = tuple[int, int]
+Sizes = tuple[int, ...]  # one int per spatial axis
+RANKS = (1, 2, 3)
 
 
 def describe(value: Any) -> str:
@@ -38,20 +40,58 @@ def check_int(name: str, value: Any, minimum: int = 1) -> int:
     return int(value)
 
 
-def check_pair(name: str, value: Any, minimum: int = 1) -> Pair:
-    """Return ``(h, w)`` from an int (used for both axes) or a pair of ints ``>= minimum``."""
-    if minimum == 1:
-        allowed = "a positive int or a pair of positive ints"
-    else:
-        allowed = f"an int >= {minimum} or a pair of ints >= {minimum}"
+def _sizes_allowed(rank: int, minimum: int) -> str:
+    one, many = (
+        ("a positive int", "positive int") if minimum == 1 else (f"an int >= {minimum}", f"int >= {minimum}")
+    )
+    if rank == 2:
+        return f"{one} or a pair of {many.replace('int', 'ints', 1)}"
+    return f"{one} or a tuple of {rank} {many.replace('int', 'ints', 1) if rank > 1 else many}"
+
+
+def check_sizes(name: str, value: Any, rank: int, minimum: int = 1) -> Sizes:
+    """Return one int per spatial axis from an int (used for every axis) or a tuple of ``rank`` ints
+    ``>= minimum``."""
+    allowed = _sizes_allowed(rank, minimum)
     if is_plain_int(value):
         single = check_int(name, value, minimum)
-        return (single, single)
-    if isinstance(value, (tuple, list)) and len(value) == 2 and all(map(is_plain_int, value)):
+        return (single,) * rank
+    if isinstance(value, (tuple, list)) and len(value) == rank and all(map(is_plain_int, value)):
         if min(value) < minimum:
             raise _fail(name, allowed, value, ValueError)
-        return (int(value[0]), int(value[1]))
+        return tuple(int(v) for v in value)
     raise _fail(name, allowed, value, TypeError)
+
+
+def check_pair(name: str, value: Any, minimum: int = 1) -> Pair:
+    """Return ``(h, w)`` from an int (used for both axes) or a pair of ints ``>= minimum``."""
+    return check_sizes(name, value, 2, minimum)
+
+
+def check_rank(name: str, value: Any) -> int:
+    """Return the number of spatial axes, 1, 2 or 3."""
+    if not is_plain_int(value) or int(value) not in RANKS:
+        raise _fail(
+            name,
+            "1, 2 or 3 (the number of spatial axes)",
+            value,
+            TypeError if not is_plain_int(value) else ValueError,
+        )
+    return int(value)
+
+
+def check_shape(name: str, value: Any) -> tuple[Sizes, int]:
+    """Return ``(spatial, channels)`` from a channels-last shape ``(L, C)``, ``(H, W, C)`` or
+    ``(D, H, W, C)`` of positive ints: the rank is ``len(value) - 1``."""
+    allowed = "a channels-last shape (L, C), (H, W, C) or (D, H, W, C) of positive ints"
+    if not isinstance(value, (tuple, list)) or len(value) - 1 not in RANKS:
+        raise _fail(name, allowed, value, TypeError)
+    if not all(map(is_plain_int, value)):
+        raise _fail(name, allowed, value, TypeError)
+    if min(value) < 1:
+        raise _fail(name, allowed, value, ValueError)
+    *spatial, channels = (int(v) for v in value)
+    return tuple(spatial), channels
 
 
 def check_input_shape(name: str, value: Any) -> tuple[int, int, int]:

@@ -1,82 +1,124 @@
-"""Convolutions that compute, in NumPy: channels-last arrays, Keras kernel layouts.
+"""Convolutions that compute, in NumPy, in every rank: channels-last arrays, Keras kernel layouts.
 
-``x`` is ``(N, H, W, C)`` or a single image ``(H, W, C)`` (the result comes back the same
-way). Padding takes every form :func:`snippets.shapes.conv_output_shape` takes, with the
-same meaning: strings are Keras' ``'valid'``/``'same'`` (odd pixel at the bottom/right),
-numbers are PyTorch's ``padding=``. Output shapes are always those of
-:mod:`snippets.shapes`. float32 stays float32 and float64 stays float64 (mixed inputs
+Named as ``keras.ops`` names them: :func:`conv`, :func:`depthwise_conv`, :func:`separable_conv`,
+:func:`conv_transpose`. The rank follows from the kernel: ``(k, ...)`` is 1-D, ``(kh, kw, ...)``
+2-D, ``(kd, kh, kw, ...)`` 3-D, and ``x`` is ``(N, *spatial, C)`` or one example
+``(*spatial, C)`` (the result comes back the same way). :func:`conv2d` and friends are the
+same functions restricted to 2-D. One implementation serves every rank: each formula below
+runs over however many spatial axes there are.
+
+Padding takes every form :func:`snippets.shapes.conv_output_shape` takes, with the same
+meaning: strings are Keras' ``'valid'``/``'same'``/``'causal'`` (odd pixel after), numbers are
+PyTorch's ``padding=``, and ``padding_mode`` (PyTorch's ``'zeros'``, ``'reflect'``,
+``'replicate'``, ``'circular'``) says what numeric padding holds. Output shapes are always
+those of :mod:`snippets.shapes`. float32 stays float32 and float64 stays float64 (mixed inputs
 promote as NumPy does); integer, complex and bool arrays are refused.
 
-How each one is computed: :func:`conv2d` gathers every receptive-field patch as a row
+How each one is computed: :func:`conv` gathers every receptive-field patch as a row
 (:func:`im2col`) and does one matrix multiply per group; a 1x1 convolution is a plain
-matrix multiply; :func:`depthwise_conv2d` adds ``kh * kw`` shifted, scaled copies of the
-input; :func:`conv2d_transpose` multiplies every input pixel by the whole kernel and
+matrix multiply; :func:`depthwise_conv` adds one shifted, scaled copy of the input per kernel
+tap; :func:`conv_transpose` multiplies every input value by the whole kernel and
 scatter-adds the results into the output (col2im).
 """
 
 # --8<-- [start:imports]
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from snippets import _arrays
-from snippets._validate import Pair, check_int, check_pair
-from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts, transposed_output_shape
+from snippets._validate import Pair, Sizes, check_int, check_sizes
+from snippets.shapes import (
+    PaddingSpec,
+    check_padding,
+    conv_output_shape,
+    padding_amounts,
+    transposed_output_shape,
+)
 
 # --8<-- [end:imports]
 
 __all__ = [
+    "conv",
     "conv2d",
     "conv2d_transpose",
+    "conv_transpose",
+    "depthwise_conv",
     "depthwise_conv2d",
     "gathers_from_planes",
-    "gemm_conv2d",
+    "gemm_conv",
     "im2col",
     "im2col_planes",
+    "separable_conv",
     "separable_conv2d",
 ]
 
+CONV_LAYOUT = "C_in // groups, C_out"
+DEPTHWISE_LAYOUT = "C_in, depth_multiplier"
+POINTWISE_LAYOUT = "C_in * depth_multiplier, C_out"
+TRANSPOSE_LAYOUT = "C_out, C_in"
+
 
 # --8<-- [start:pad]
-def pad(x: np.ndarray, pads: tuple[Pair, Pair]) -> np.ndarray:
-    """Zeros around the spatial axes of ``(N, H, W, C)``: ``pads = ((top, bottom), (left, right))``."""
-    if pads == ((0, 0), (0, 0)):
+#: PyTorch's ``padding_mode`` -> ``numpy.pad``'s ``mode``.
+NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
+
+
+def pad(x: np.ndarray, pads: tuple[Pair, ...], padding_mode: str = "zeros") -> np.ndarray:
+    """Pad the spatial axes of ``(N, *spatial, C)`` by ``pads = ((before, after), ...)``, one pair
+    per axis: zeros, the mirror image without the edge (``'reflect'``), the edge repeated
+    (``'replicate'``) or the far side wrapped round (``'circular'``)."""
+    if not any(before or after for before, after in pads):
         return x
-    return np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+    return np.pad(x, ((0, 0), *pads, (0, 0)), mode=NUMPY_PAD_MODES[padding_mode])
 
 
 # --8<-- [end:pad]
 
 
 # --8<-- [start:im2col]
-def _windows(x: np.ndarray, kernel_size: Pair, stride: Pair, dilation: Pair, axes: Pair) -> np.ndarray:
+def _windows(x: np.ndarray, kernel_size: Sizes, stride: Sizes, dilation: Sizes, axes: Sizes) -> np.ndarray:
     """Strided view of every receptive field of ``x`` over its spatial ``axes``, taps last.
 
-    ``windows[..., i, j, ..., u, v] = x[..., i s + u d, j s + v d, ...]`` (no copy).
+    ``windows[..., i, j, ..., u, v] = x[..., i s + u d, j s + v d, ...]`` (no copy), for as
+    many axes as there are.
     """
-    (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    windows = sliding_window_view(x, (dh * (kh - 1) + 1, dw * (kw - 1) + 1), axis=axes)
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True)]
+    windows = sliding_window_view(x, spans, axis=axes)
     steps = [slice(None)] * x.ndim
-    steps[axes[0]], steps[axes[1]] = slice(None, None, sh), slice(None, None, sw)
-    return windows[(*steps, slice(None, None, dh), slice(None, None, dw))]
+    for axis, s in zip(axes, stride, strict=True):
+        steps[axis] = slice(None, None, s)
+    return windows[(*steps, *(slice(None, None, d) for d in dilation))]
 
 
 def im2col(
-    x: np.ndarray, kernel_size: Pair, stride: Pair = (1, 1), dilation: Pair = (1, 1), groups: int = 1
+    x: np.ndarray,
+    kernel_size: Sizes,
+    stride: Sizes | None = None,
+    dilation: Sizes | None = None,
+    groups: int = 1,
 ) -> np.ndarray:
-    """Every receptive field of the (already padded) ``x`` as a row, one matrix per group.
+    """Every receptive field of the (already padded) ``(N, *spatial, C)`` ``x`` as a row, one
+    matrix per group.
 
-    ``cols[g, (n, i, j), (u, v, c)] = x[n, i s + u d, j s + v d, g C_g + c]``, shape
-    ``(groups, N H_out W_out, kh kw C_g)`` with ``C_g = C / groups``. The windows are a
-    strided view (no copy); the one copy lays the rows out contiguously for the matmul.
+    ``cols[g, (n, i, j), (u, v, c)] = x[n, i s + u d, j s + v d, g C_g + c]`` in 2-D (one index
+    per axis in general), shape ``(groups, N prod(out), prod(k) C_g)`` with ``C_g = C / groups``.
+    The windows are a strided view (no copy); the one copy lays the rows out for the matmul.
     """
-    kh, kw = kernel_size
-    windows = _windows(x, kernel_size, stride, dilation, (1, 2))  # (N, H_out, W_out, C, kh, kw)
-    n, out_h, out_w, channels = windows.shape[:4]
-    windows = windows.reshape(n, out_h, out_w, groups, channels // groups, kh, kw)
-    rows = windows.transpose(3, 0, 1, 2, 5, 6, 4)  # (G, N, H_out, W_out, kh, kw, C_g)
-    return np.ascontiguousarray(rows).reshape(groups, n * out_h * out_w, kh * kw * (channels // groups))
+    rank = len(kernel_size)
+    ones = (1,) * rank
+    windows = _windows(x, kernel_size, stride or ones, dilation or ones, tuple(range(1, rank + 1)))
+    n, *out, channels = windows.shape[: rank + 2]  # then the taps
+    windows = windows.reshape(n, *out, groups, channels // groups, *kernel_size)
+    taps = range(rank + 3, 2 * rank + 3)
+    rows = windows.transpose(rank + 1, 0, *range(1, rank + 1), *taps, rank + 2)  # (G, N, *out, *k, C_g)
+    return np.ascontiguousarray(rows).reshape(
+        groups, n * math.prod(out), math.prod(kernel_size) * (channels // groups)
+    )
 
 
 # --8<-- [end:im2col]
@@ -85,24 +127,28 @@ def im2col(
 # --8<-- [start:im2col_planes]
 def im2col_planes(
     planes: np.ndarray,
-    kernel_size: Pair,
-    stride: Pair = (1, 1),
-    dilation: Pair = (1, 1),
+    kernel_size: Sizes,
+    stride: Sizes | None = None,
+    dilation: Sizes | None = None,
     groups: int = 1,
 ) -> np.ndarray:
-    """:func:`im2col`'s matrix transposed, gathered from channel planes ``(N, C, H, W)``.
+    """:func:`im2col`'s matrix transposed, gathered from channel planes ``(N, C, *spatial)``.
 
-    ``cols[g, (u, v, c), (n, i, j)] = planes[n, g C_g + c, i s + u d, j s + v d]``, shape
-    ``(groups, kh kw C_g, N H_out W_out)``: one *column* per receptive field, the layout
+    ``cols[g, (u, v, c), (n, i, j)] = planes[n, g C_g + c, i s + u d, j s + v d]`` in 2-D, shape
+    ``(groups, prod(k) C_g, N prod(out))``: one *column* per receptive field, the layout
     that gave im2col its name (Caffe's, for channels-first images). Its copy runs along
-    image rows, so it stays fast when there are only a few channels.
+    the last spatial axis, so it stays fast when there are only a few channels.
     """
-    kh, kw = kernel_size
-    windows = _windows(planes, kernel_size, stride, dilation, (2, 3))  # (N, C, H_out, W_out, kh, kw)
-    n, channels, out_h, out_w = windows.shape[:4]
-    windows = windows.reshape(n, groups, channels // groups, out_h, out_w, kh, kw)
-    columns = windows.transpose(1, 5, 6, 2, 0, 3, 4)  # (G, kh, kw, C_g, N, H_out, W_out)
-    return np.ascontiguousarray(columns).reshape(groups, kh * kw * (channels // groups), n * out_h * out_w)
+    rank = len(kernel_size)
+    ones = (1,) * rank
+    windows = _windows(planes, kernel_size, stride or ones, dilation or ones, tuple(range(2, rank + 2)))
+    n, channels, *out = windows.shape[: rank + 2]  # then the taps
+    windows = windows.reshape(n, groups, channels // groups, *out, *kernel_size)
+    taps = range(rank + 3, 2 * rank + 3)
+    columns = windows.transpose(1, *taps, 2, 0, *range(3, rank + 3))  # (G, *k, C_g, N, *out)
+    return np.ascontiguousarray(columns).reshape(
+        groups, math.prod(kernel_size) * (channels // groups), n * math.prod(out)
+    )
 
 
 # --8<-- [end:im2col_planes]
@@ -116,94 +162,98 @@ def _finish(y: np.ndarray, bias: np.ndarray | None, dtype: np.dtype, batched: bo
     return y if batched else y[0]
 
 
-# --8<-- [start:conv2d]
-def conv2d(
+# --8<-- [start:conv]
+def conv(
     x,
     kernel,
     bias=None,
     *,
-    stride: int | Pair = 1,
+    stride: int | Sizes = 1,
     padding: PaddingSpec = "valid",
-    dilation: int | Pair = 1,
+    dilation: int | Sizes = 1,
     groups: int = 1,
+    padding_mode: str = "zeros",
 ) -> np.ndarray:
-    """2D convolution (cross-correlation, as every framework computes it), Keras ``Conv2D``.
+    """Convolution of any rank (cross-correlation, as every framework computes it), Keras
+    ``Conv1D/2D/3D``, PyTorch ``Conv1d/2d/3d`` for numeric padding and ``padding_mode``.
 
     ``y[n,i,j,o] = b[o] + sum_{u,v,c} x[n, i s + u d - p_top, j s + v d - p_left, g C_g + c] k[u,v,c,o]``
-    with ``g = o // (C_out / groups)``, zeros outside ``x``. ``kernel`` is
-    ``(kh, kw, C_in / groups, C_out)``; the output shape is :func:`conv_output_shape`'s.
-    Computed as :func:`im2col` then one matrix multiply per group (:func:`gemm_conv2d`).
+    in 2-D, one index ``i s + u d - p`` per axis in general, with ``g = o // (C_out / groups)``
+    and the padded border as ``padding_mode`` fills it. ``kernel`` is
+    ``(*k, C_in / groups, C_out)``; the output shape is :func:`conv_output_shape`'s.
+    Computed as :func:`im2col` then one matrix multiply per group (:func:`gemm_conv`).
     """
-    x, batched = _arrays.images("x", x)
-    kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_in // groups, C_out)")
-    n, height, width, c_in = x.shape
-    kh, kw, c_group, c_out = kernel.shape
+    kernel, rank = _arrays.kernel("kernel", kernel, CONV_LAYOUT)
+    x, batched = _arrays.batch("x", x, rank)
+    *spatial, c_in = x.shape[1:]
+    *kernel_size, _, c_out = kernel.shape
     groups = _check_groups(groups, x, kernel)
     bias = _arrays.bias_vector(bias, c_out, kernel)
     dtype = _arrays.common_dtype(x, kernel, bias)
-    strides, dilations = check_pair("stride", stride), check_pair("dilation", dilation)
-    pads = padding_amounts((height, width, c_in), (kh, kw), strides, padding, dilation=dilations)
-    out_h, out_w, _ = conv_output_shape(
-        (height, width, c_in), c_out, (kh, kw), strides, padding, dilation=dilations
+    strides, dilations = check_sizes("stride", stride, rank), check_sizes("dilation", dilation, rank)
+    shape_in, kernel_size = (*spatial, c_in), tuple(kernel_size)
+    *out, _ = conv_output_shape(
+        shape_in, c_out, kernel_size, strides, padding, dilation=dilations, padding_mode=padding_mode
     )
+    pads = padding_amounts(shape_in, kernel_size, strides, padding, dilation=dilations)
     x, kernel = x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
-    if (kh, kw) == (1, 1) and groups == 1 and pads == ((0, 0), (0, 0)):
-        y = pointwise(x[:, :: strides[0], :: strides[1], :], kernel)
+    if math.prod(kernel_size) == 1 and groups == 1 and not any(map(any, pads)):
+        y = pointwise(x[(slice(None), *(slice(None, None, s) for s in strides))], kernel)
     else:
-        y = gemm_conv2d(pad(x, pads), kernel, (out_h, out_w), strides, dilations, groups)
+        y = gemm_conv(pad(x, pads, padding_mode), kernel, tuple(out), strides, dilations, groups)
     return _finish(y, bias, dtype, batched)
 
 
-# --8<-- [end:conv2d]
+# --8<-- [end:conv]
 
 
-# --8<-- [start:gemm_conv2d]
+# --8<-- [start:gemm_conv]
 BAND_ELEMENTS = 1 << 19  # patch-matrix values per band: 2 MiB of float32, about one core's L2
 CACHE_LINE = 64  # bytes
 
 
 def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
-    """Whether :func:`gemm_conv2d` gathers with :func:`im2col_planes`: ``C_g * itemsize < 64`` bytes.
+    """Whether :func:`gemm_conv` gathers with :func:`im2col_planes`: ``C_g * itemsize < 64`` bytes.
 
     That is, when a pixel's channels in one group fill less than a cache line.
     """
     return channels_per_group * itemsize < CACHE_LINE
 
 
-def gemm_conv2d(
-    xp: np.ndarray, kernel: np.ndarray, out_size: Pair, stride: Pair, dilation: Pair, groups: int
+def gemm_conv(
+    xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
 ) -> np.ndarray:
     """Convolve the padded ``xp`` (no padding left to do) as im2col + matmul, band by band.
 
-    For each band of output rows of one image: copy its patches into a matrix
-    ``(rows W_out, kh kw C_g)`` per group, then ``y_band[:, group] = patches @ k_group``.
-    Bands of about ``BAND_ELEMENTS`` values keep the matrix in the CPU cache from the copy
-    that writes it to the product that reads it. When a pixel's channels in a group fill
-    less than a 64-byte cache line, the copy gathers from channel planes instead
-    (:func:`im2col_planes`): long runs along image rows rather than a few values per pixel.
+    For each band of output rows (along the first spatial axis) of one example: copy its patches
+    into a matrix ``(rows prod(out[1:]), prod(k) C_g)`` per group, then
+    ``y_band[:, group] = patches @ k_group``. Bands of about ``BAND_ELEMENTS`` values keep the
+    matrix in the CPU cache from the copy that writes it to the product that reads it. When a
+    pixel's channels in a group fill less than a 64-byte cache line, the copy gathers from
+    channel planes instead (:func:`im2col_planes`): long runs along the last axis rather than a
+    few values per pixel.
     """
-    kh, kw, c_group, c_out = kernel.shape
-    out_h, out_w = out_size
-    n, span_h = xp.shape[0], dilation[0] * (kh - 1) + 1
-    weights = kernel.reshape(kh * kw * c_group, groups, c_out // groups)  # group g: weights[:, g]
+    *kernel_size, c_group, c_out = kernel.shape
+    n, span = xp.shape[0], dilation[0] * (kernel_size[0] - 1) + 1
+    weights = kernel.reshape(math.prod(kernel_size) * c_group, groups, c_out // groups)  # group g: [:, g]
     from_planes = gathers_from_planes(c_group, xp.itemsize)
-    source = np.ascontiguousarray(xp.transpose(0, 3, 1, 2)) if from_planes else xp  # (N, C, H, W)
-    y = np.empty((n, out_h, out_w, c_out), xp.dtype)
-    patch_values_per_row = out_w * kh * kw * xp.shape[3]  # all groups
-    for image, first, stop in _row_blocks(n, out_h, patch_values_per_row, BAND_ELEMENTS):
-        rows = slice(first * stride[0], (stop - 1) * stride[0] + span_h)  # the input rows this band reads
+    source = np.ascontiguousarray(np.moveaxis(xp, -1, 1)) if from_planes else xp  # (N, C, *spatial)
+    y = np.empty((n, *out_size, c_out), xp.dtype)
+    patch_values_per_row = math.prod(out_size[1:]) * math.prod(kernel_size) * xp.shape[-1]  # all groups
+    for image, first, stop in _row_blocks(n, out_size[0], patch_values_per_row, BAND_ELEMENTS):
+        rows = slice(first * stride[0], (stop - 1) * stride[0] + span)  # the input rows this band reads
         y_band = y[image, first:stop].reshape(-1, groups, c_out // groups)  # a view
         if from_planes:
-            columns = im2col_planes(source[image : image + 1, :, rows], (kh, kw), stride, dilation, groups)
+            columns = im2col_planes(source[image : image + 1, :, rows], kernel_size, stride, dilation, groups)
             patches = columns.transpose(0, 2, 1)  # (G, M, K): the transposed view, no copy
         else:
-            patches = im2col(source[image : image + 1, rows], (kh, kw), stride, dilation, groups)
+            patches = im2col(source[image : image + 1, rows], kernel_size, stride, dilation, groups)
         for g in range(groups):  # one 2D matmul per group, written straight into y
             np.matmul(patches[g], weights[:, g], out=y_band[:, g])
     return y
 
 
-# --8<-- [end:gemm_conv2d]
+# --8<-- [end:gemm_conv]
 
 
 def _check_groups(groups, x: np.ndarray, kernel: np.ndarray) -> int:
@@ -215,82 +265,95 @@ def _check_groups(groups, x: np.ndarray, kernel: np.ndarray) -> int:
             f"groups must divide the input channels of x (shape {x.shape}) and the output channels "
             f"of kernel (shape {kernel.shape}), got groups={groups}"
         )
-    _arrays.channels_match(x, "x", kernel, "kernel", 2, c_in // groups, "C_in // groups")
+    _arrays.channels_match(x, "x", kernel, "kernel", kernel.ndim - 2, c_in // groups, "C_in // groups")
     return groups
 
 
 # --8<-- [start:pointwise]
 def pointwise(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """A 1x1 convolution is a dense layer applied at every pixel: one matmul over all pixels.
+    """A 1x1 convolution is a dense layer applied at every position: one matmul over all of them.
 
     ``y[n,i,j,o] = sum_c x[n,i,j,c] k[0,0,c,o]``, i.e. ``x.reshape(-1, C) @ k.reshape(C, C_out)``.
     """
-    n, height, width, channels = x.shape
-    y = x.reshape(n * height * width, channels) @ kernel.reshape(channels, -1)
-    return y.reshape(n, height, width, -1)
+    channels = x.shape[-1]
+    y = x.reshape(-1, channels) @ kernel.reshape(channels, -1)
+    return y.reshape(*x.shape[:-1], -1)
 
 
 # --8<-- [end:pointwise]
 
 
-# --8<-- [start:depthwise_conv2d]
-def depthwise_conv2d(
-    x, kernel, bias=None, *, stride: int | Pair = 1, padding: PaddingSpec = "valid", dilation: int | Pair = 1
+# --8<-- [start:depthwise_conv]
+def depthwise_conv(
+    x,
+    kernel,
+    bias=None,
+    *,
+    stride: int | Sizes = 1,
+    padding: PaddingSpec = "valid",
+    dilation: int | Sizes = 1,
+    padding_mode: str = "zeros",
 ) -> np.ndarray:
-    """Each input channel filtered on its own, Keras ``DepthwiseConv2D``.
+    """Each input channel filtered on its own, in any rank: Keras ``DepthwiseConv1D/2D`` (its
+    rules: stride with dilation allowed, no 'causal').
 
     ``y[n,i,j,c m + q] = b[c m + q] + sum_{u,v} x[n, i s + u d - p_top, j s + v d - p_left, c] k[u,v,c,q]``
-    for a kernel ``(kh, kw, C_in, m)`` (``m`` the depth multiplier): output channel
-    ``c m + q``, as Keras orders them. Computed as ``kh * kw`` shifted multiply-adds.
+    in 2-D, for a kernel ``(*k, C_in, m)`` (``m`` the depth multiplier): output channel
+    ``c m + q``, as Keras orders them. Computed as ``prod(k)`` shifted multiply-adds.
     """
-    x, batched = _arrays.images("x", x)
-    kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_in, depth_multiplier)")
-    n, height, width, c_in = x.shape
-    kh, kw, _, multiplier = kernel.shape
-    _arrays.channels_match(x, "x", kernel, "kernel", 2, c_in, "C_in")
+    kernel, rank = _arrays.kernel("kernel", kernel, DEPTHWISE_LAYOUT)
+    x, batched = _arrays.batch("x", x, rank)
+    n, *spatial, c_in = x.shape
+    *kernel_size, _, multiplier = kernel.shape
+    _arrays.channels_match(x, "x", kernel, "kernel", rank, c_in, "C_in")
     bias = _arrays.bias_vector(bias, c_in * multiplier, kernel)
     dtype = _arrays.common_dtype(x, kernel, bias)
-    (sh, sw), (dh, dw) = check_pair("stride", stride), check_pair("dilation", dilation)
-    pads = padding_amounts((height, width, c_in), (kh, kw), (sh, sw), padding, dilation=(dh, dw))
-    out_h, out_w, _ = conv_output_shape(
-        (height, width, c_in), c_in, (kh, kw), (sh, sw), padding, dilation=(dh, dw)
+    strides, dilations = check_sizes("stride", stride, rank), check_sizes("dilation", dilation, rank)
+    shape_in, kernel_size = (*spatial, c_in), tuple(kernel_size)
+    rules = {"dilation": dilations, "layer": "depthwise"}
+    *out, _ = conv_output_shape(
+        shape_in, c_in, kernel_size, strides, padding, padding_mode=padding_mode, **rules
     )
-    xp = pad(x.astype(dtype, copy=False), pads)
-    along_rows = np.repeat(kernel.astype(dtype)[:, :, None], out_w, axis=2)  # (kh, kw, W_out, C, m)
-    y = np.empty((n, out_h, out_w, c_in, multiplier), dtype)
-    for block in _row_blocks(n, out_h, out_w * c_in * multiplier):
-        _depthwise_taps(xp, along_rows, y, block, (sh, sw), (dh, dw))
-    return _finish(y.reshape(n, out_h, out_w, c_in * multiplier), bias, dtype, batched)
+    pads = padding_amounts(shape_in, kernel_size, strides, padding, **rules)
+    xp = pad(x.astype(dtype, copy=False), pads, padding_mode)
+    y = np.empty((n, *out, c_in, multiplier), dtype)
+    blocks = list(_row_blocks(n, out[0], math.prod(out[1:]) * c_in * multiplier))
+    along = out[-1] if rank > 1 else max(stop - first for _, first, stop in blocks)
+    along_rows = np.repeat(kernel.astype(dtype)[..., None, :, :], along, axis=rank)  # (*k, W_out, C, m)
+    for block in blocks:
+        _depthwise_taps(xp, along_rows, y, block, strides, dilations)
+    return _finish(y.reshape(n, *out, c_in * multiplier), bias, dtype, batched)
 
 
-# --8<-- [end:depthwise_conv2d]
+# --8<-- [end:depthwise_conv]
 
 
 # --8<-- [start:depthwise_taps]
-def _depthwise_taps(xp, kernel, y, block, stride: Pair, dilation: Pair) -> None:
-    """``y[block] = sum over taps of x shifted by (u d, v d), strided by s, times k[u, v]``.
+def _depthwise_taps(xp, kernel, y, block, stride: Sizes, dilation: Sizes) -> None:
+    """``y[block] = sum over taps of x shifted by (u d, v d, ...), strided by s, times k[u, v, ...]``.
 
-    ``block = (image, first_row, stop_row)``: the output is done a band of rows at a time so
-    that the running sum stays in the CPU cache (NumPy cannot fuse the multiply and add).
-    ``kernel`` is ``(kh, kw, W_out, C, m)``, each tap's weights repeated along a row: then a
-    multiply runs over whole rows at once, not ``C`` values at a time.
+    ``block = (example, first_row, stop_row)``: the output is done a band of rows (of the first
+    spatial axis) at a time so that the running sum stays in the CPU cache (NumPy cannot fuse
+    the multiply and add). ``kernel`` is ``(*k, W_out, C, m)``, each tap's weights repeated
+    along the last axis (along the band in 1-D): then a multiply runs over whole rows at once,
+    not ``C`` values at a time.
     """
-    (image, first, stop), (sh, sw), (dh, dw) = block, stride, dilation
-    kh, kw = kernel.shape[:2]
-    out = y[image, first:stop]  # (rows, W_out, C, m), a view
+    image, first, stop = block
+    rank = len(stride)
+    out = y[image, first:stop]  # (rows, *out[1:], C, m), a view
     scratch = np.empty_like(out)
-    rows, out_w = out.shape[:2]
-    for u in range(kh):
-        for v in range(kw):
-            top, left = first * sh + u * dh, v * dw
-            patch = xp[
-                image, top : top + (rows - 1) * sh + 1 : sh, left : left + (out_w - 1) * sw + 1 : sw, :, None
-            ]
-            if u == v == 0:  # the first tap starts the sum
-                np.multiply(patch, kernel[u, v], out=out)
-            else:
-                np.multiply(patch, kernel[u, v], out=scratch)
-                out += scratch
+    counts = out.shape[:rank]
+    for index, tap in enumerate(itertools.product(*map(range, kernel.shape[:rank]))):
+        starts = [u * d for u, d in zip(tap, dilation, strict=True)]
+        starts[0] += first * stride[0]
+        window = (slice(b, b + (c - 1) * s + 1, s) for b, c, s in zip(starts, counts, stride, strict=True))
+        patch = xp[(image, *window, slice(None), None)]
+        weights = kernel[tap] if rank > 1 else kernel[tap][: counts[0]]
+        if index == 0:  # the first tap starts the sum
+            np.multiply(patch, weights, out=out)
+        else:
+            np.multiply(patch, weights, out=scratch)
+            out += scratch
 
 
 # --8<-- [end:depthwise_taps]
@@ -305,36 +368,33 @@ def _row_blocks(n: int, out_h: int, row_size: int, budget: int = 1 << 17):
             yield image, first, min(first + rows, out_h)
 
 
-# --8<-- [start:separable_conv2d]
-def separable_conv2d(
+# --8<-- [start:separable_conv]
+def separable_conv(
     x,
     depthwise_kernel,
     pointwise_kernel,
     bias=None,
     *,
-    stride: int | Pair = 1,
+    stride: int | Sizes = 1,
     padding: PaddingSpec = "valid",
-    dilation: int | Pair = 1,
+    dilation: int | Sizes = 1,
+    padding_mode: str = "zeros",
 ) -> np.ndarray:
-    """Depthwise then pointwise, Keras ``SeparableConv2D`` (one bias, after the pointwise step).
+    """Depthwise then pointwise, Keras ``SeparableConv1D/2D`` (one bias, after the pointwise step).
 
     ``y = b + pointwise(depthwise(x, k_dw), k_pw)``: ``depthwise_kernel`` is
-    ``(kh, kw, C_in, m)``, ``pointwise_kernel`` ``(1, 1, C_in m, C_out)``.
+    ``(*k, C_in, m)``, ``pointwise_kernel`` ``(1, ..., 1, C_in m, C_out)`` of the same rank.
     """
-    x_checked, _ = _arrays.images("x", x)
-    depthwise_kernel = _arrays.kernel4(
-        "depthwise_kernel", depthwise_kernel, "(kh, kw, C_in, depth_multiplier)"
-    )
-    pointwise_kernel = _arrays.kernel4(
-        "pointwise_kernel", pointwise_kernel, "(1, 1, C_in * depth_multiplier, C_out)"
-    )
+    depthwise_kernel, rank = _arrays.kernel("depthwise_kernel", depthwise_kernel, DEPTHWISE_LAYOUT)
+    pointwise_kernel, _ = _arrays.kernel("pointwise_kernel", pointwise_kernel, POINTWISE_LAYOUT, (rank,))
+    x_checked, _ = _arrays.batch("x", x, rank)
     _arrays.channels_match(
-        x_checked, "x", depthwise_kernel, "depthwise_kernel", 2, x_checked.shape[-1], "C_in"
+        x_checked, "x", depthwise_kernel, "depthwise_kernel", rank, x_checked.shape[-1], "C_in"
     )
     middle = x_checked.shape[-1] * depthwise_kernel.shape[-1]
-    if pointwise_kernel.shape[:2] != (1, 1):
+    if math.prod(pointwise_kernel.shape[:rank]) != 1:
         raise ValueError(
-            f"pointwise_kernel must be 1x1, (1, 1, C_in * depth_multiplier, C_out), "
+            f"pointwise_kernel must be 1x1, ({'1, ' * rank}{POINTWISE_LAYOUT}), "
             f"got pointwise_kernel of shape {pointwise_kernel.shape}"
         )
     _arrays.channels_match(
@@ -342,114 +402,130 @@ def separable_conv2d(
         f"depthwise_kernel of shape {depthwise_kernel.shape} and x",
         pointwise_kernel,
         "pointwise_kernel",
-        2,
+        rank,
         middle,
         "C_in * depth_multiplier",
     )
-    spatial = depthwise_conv2d(x, depthwise_kernel, stride=stride, padding=padding, dilation=dilation)
-    return conv2d(spatial, pointwise_kernel, bias)
+    options = {"stride": stride, "padding": padding, "dilation": dilation, "padding_mode": padding_mode}
+    return conv(depthwise_conv(x, depthwise_kernel, **options), pointwise_kernel, bias)
 
 
-# --8<-- [end:separable_conv2d]
+# --8<-- [end:separable_conv]
 
 
 # --8<-- [start:transposed_offset]
-def transposed_offset(
-    size: int, span: int, stride: int, padding: PaddingSpec, out_size: int, axis: int
-) -> int:
-    """Where the output window starts in the uncropped ("full") transposed output.
+def transposed_offset(size: int, span: int, stride: int, padding: str | Pair, out_size: int) -> int:
+    """Where the output window starts along one axis in the uncropped ("full") transposed output.
 
-    The full output has length ``(n - 1) s + k_eff``. Numbers (PyTorch): crop ``p`` on
-    each side. ``'valid'``: no crop. ``'same'``: the adjoint of a ``'same'`` convolution
-    whose output is ``n``: crop ``floor(t / 2)`` before, where
-    ``t = max((n - 1) s + k_eff - out, 0)``, and the odd pixel after (bottom/right).
+    The full output has length ``(n - 1) s + k_eff``. Numbers (PyTorch, ``padding`` the axis'
+    ``(p, p)``): crop ``p`` on each side. ``'valid'``: no crop. ``'same'``: the adjoint of a
+    ``'same'`` convolution whose output is ``n``: crop ``floor(t / 2)`` before, where
+    ``t = max((n - 1) s + k_eff - out, 0)``, and the odd pixel after.
     """
     if padding == "valid":
         return 0
     if padding == "same":
         return max((size - 1) * stride + span - out_size, 0) // 2
-    return padding_amounts((1, 1, 1), 1, 1, padding)[axis][0]  # numbers: parsed, not derived
+    return padding[0]
 
 
 # --8<-- [end:transposed_offset]
 
 
-# --8<-- [start:conv2d_transpose]
-def conv2d_transpose(
+# --8<-- [start:conv_transpose]
+def conv_transpose(
     x,
     kernel,
     bias=None,
     *,
-    stride: int | Pair = 1,
+    stride: int | Sizes = 1,
     padding: PaddingSpec = "valid",
-    output_padding: int | Pair | None = None,
-    dilation: int | Pair = 1,
+    output_padding: int | Sizes | None = None,
+    dilation: int | Sizes = 1,
+    padding_mode: str = "zeros",
 ) -> np.ndarray:
-    """Transposed convolution, Keras ``Conv2DTranspose`` (kernel ``(kh, kw, C_out, C_in)``).
+    """Transposed convolution of any rank, Keras ``Conv1D/2D/3DTranspose`` (kernel ``(*k, C_out, C_in)``).
 
-    Every input pixel scatters ``x[n,h,w,:] @ k[u,v,:,:].T`` to output pixel
-    ``(h s + u d - p_top, w s + v d - p_left)``:
+    Every input value scatters ``x[n,h,w,:] @ k[u,v,:,:].T`` to output pixel
+    ``(h s + u d - p_top, w s + v d - p_left)`` in 2-D (one such index per axis in general):
     ``y[n,i,j,o] = b[o] + sum_{h s + u d - p_top = i, w s + v d - p_left = j} sum_c x[n,h,w,c] k[u,v,o,c]``.
-    It is the adjoint (the input gradient) of :func:`conv2d` with the same kernel array.
-    Output shape: :func:`transposed_output_shape`; ``p_top``: :func:`transposed_offset`.
+    It is the adjoint (the input gradient) of :func:`conv` with the same kernel array. Output
+    shape: :func:`transposed_output_shape`; ``p_top``: :func:`transposed_offset`.
+    ``padding_mode`` must be ``'zeros'``, the only one PyTorch's ConvTranspose takes.
     """
-    x, batched = _arrays.images("x", x)
-    kernel = _arrays.kernel4("kernel", kernel, "(kh, kw, C_out, C_in)")
-    n, height, width, c_in = x.shape
-    kh, kw, c_out, _ = kernel.shape
-    _arrays.channels_match(x, "x", kernel, "kernel", 3, c_in, "C_in")
+    if padding_mode != "zeros":
+        raise ValueError(
+            f"padding_mode must be 'zeros' for a transposed convolution (PyTorch's ConvTranspose "
+            f"takes no other), got {padding_mode!r}"
+        )
+    kernel, rank = _arrays.kernel("kernel", kernel, TRANSPOSE_LAYOUT)
+    x, batched = _arrays.batch("x", x, rank)
+    n, *spatial, c_in = x.shape
+    *kernel_size, c_out, _ = kernel.shape
+    _arrays.channels_match(x, "x", kernel, "kernel", rank + 1, c_in, "C_in")
     bias = _arrays.bias_vector(bias, c_out, kernel)
     dtype = _arrays.common_dtype(x, kernel, bias)
-    strides, dilations = check_pair("stride", stride), check_pair("dilation", dilation)
-    out_h, out_w, _ = transposed_output_shape(
-        (height, width, c_in),
+    strides, dilations = check_sizes("stride", stride, rank), check_sizes("dilation", dilation, rank)
+    *out, _ = transposed_output_shape(
+        (*spatial, c_in),
         c_out,
-        (kh, kw),
+        tuple(kernel_size),
         strides,
         padding,
         output_padding=output_padding,
         dilation=dilations,
     )
+    sides = check_padding(padding, rank)
     offsets = [
-        transposed_offset(size, d * (k - 1) + 1, s, padding, out, axis)
-        for axis, (size, k, s, d, out) in enumerate(
-            zip((height, width), (kh, kw), strides, dilations, (out_h, out_w), strict=True)
+        transposed_offset(size, d * (k - 1) + 1, s, sides if isinstance(sides, str) else sides[axis], length)
+        for axis, (size, k, s, d, length) in enumerate(
+            zip(spatial, kernel_size, strides, dilations, out, strict=True)
         )
     ]
     x, kernel = x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
-    # Every pixel times the whole kernel: (N H W, C_in) @ (C_in, C_out) for each tap, stored
-    # tap by tap so that col2im reads each tap's slice from one contiguous block.
-    cols = np.matmul(x.reshape(-1, c_in), kernel.transpose(0, 1, 3, 2).reshape(kh * kw, c_in, c_out))
-    cols = cols.reshape(kh, kw, n, height, width, c_out).transpose(2, 3, 4, 0, 1, 5)  # a view
-    y = np.zeros((n, out_h, out_w, c_out), dtype)
+    # Every value times the whole kernel: (N prod(spatial), C_in) @ (C_in, C_out) for each tap,
+    # stored tap by tap so that col2im reads each tap's slice from one contiguous block.
+    taps = math.prod(kernel_size)
+    cols = np.matmul(x.reshape(-1, c_in), np.swapaxes(kernel, -1, -2).reshape(taps, c_in, c_out))
+    cols = cols.reshape(*kernel_size, n, *spatial, c_out)
+    cols = cols.transpose(rank, *range(rank + 1, 2 * rank + 1), *range(rank), 2 * rank + 1)  # a view
+    y = np.zeros((n, *out, c_out), dtype)
     col2im(cols, y, strides, dilations, offsets)
     return _finish(y, bias, dtype, batched)
 
 
-# --8<-- [end:conv2d_transpose]
+# --8<-- [end:conv_transpose]
 
 
 # --8<-- [start:col2im]
-def col2im(cols: np.ndarray, y: np.ndarray, stride: Pair, dilation: Pair, offsets: Pair) -> None:
-    """Scatter-add ``cols[n, h, w, u, v, :]`` into ``y[n, h s + u d - top, w s + v d - left, :]``.
+def col2im(cols: np.ndarray, y: np.ndarray, stride: Sizes, dilation: Sizes, offsets: Sizes) -> None:
+    """Scatter-add ``cols[n, h, w, u, v, :]`` into ``y[n, h s + u d - top, w s + v d - left, :]``
+    (2-D; one such index per axis in general).
 
     One strided slice add per kernel tap; contributions that land outside ``y`` (the
     cropped border) are dropped.
     """
-    _, height, width, kh, kw, _ = cols.shape
-    for u in range(kh):
-        rows = _tap_range(height, u * dilation[0] - offsets[0], stride[0], y.shape[1])
-        for v in range(kw):
-            cols_range = _tap_range(width, v * dilation[1] - offsets[1], stride[1], y.shape[2])
-            if rows is None or cols_range is None:
-                continue
-            (h0, h1, i0), (w0, w1, j0) = rows, cols_range
-            target = y[
-                :,
-                i0 : i0 + (h1 - h0 - 1) * stride[0] + 1 : stride[0],
-                j0 : j0 + (w1 - w0 - 1) * stride[1] + 1 : stride[1],
-            ]
-            target += cols[:, h0:h1, w0:w1, u, v]
+    rank = len(stride)
+    spatial, kernel_size = cols.shape[1 : rank + 1], cols.shape[rank + 1 : 2 * rank + 1]
+    for tap in itertools.product(*map(range, kernel_size)):
+        ranges = [
+            _tap_range(size, u * d - offset, s, length)
+            for size, u, d, offset, s, length in zip(
+                spatial, tap, dilation, offsets, stride, y.shape[1:-1], strict=True
+            )
+        ]
+        if None in ranges:
+            continue
+        target = y[
+            (
+                slice(None),
+                *(
+                    slice(i0, i0 + (h1 - h0 - 1) * s + 1, s)
+                    for (h0, h1, i0), s in zip(ranges, stride, strict=True)
+                ),
+            )
+        ]
+        target += cols[(slice(None), *(slice(h0, h1) for h0, h1, _ in ranges), *tap)]
 
 
 # --8<-- [end:col2im]
@@ -462,3 +538,33 @@ def _tap_range(size: int, shift: int, stride: int, out_size: int) -> tuple[int, 
     if stop <= first:
         return None
     return first, stop, first * stride + shift
+
+
+# --8<-- [start:two_d]
+def _two_d(name: str, kernel, layout: str) -> np.ndarray:
+    """``kernel`` checked to be 2-D: the ``*2d`` names refuse other ranks."""
+    return _arrays.kernel(name, kernel, layout, ranks=(2,))[0]
+
+
+def conv2d(x, kernel, bias=None, **options) -> np.ndarray:
+    """:func:`conv` in 2-D only (Keras ``Conv2D``): ``x`` ``(N, H, W, C)``, kernel ``(kh, kw, C_in / groups, C_out)``."""
+    return conv(x, _two_d("kernel", kernel, CONV_LAYOUT), bias, **options)
+
+
+def depthwise_conv2d(x, kernel, bias=None, **options) -> np.ndarray:
+    """:func:`depthwise_conv` in 2-D only (Keras ``DepthwiseConv2D``): kernel ``(kh, kw, C_in, m)``."""
+    return depthwise_conv(x, _two_d("kernel", kernel, DEPTHWISE_LAYOUT), bias, **options)
+
+
+def separable_conv2d(x, depthwise_kernel, pointwise_kernel, bias=None, **options) -> np.ndarray:
+    """:func:`separable_conv` in 2-D only (Keras ``SeparableConv2D``)."""
+    depthwise_kernel = _two_d("depthwise_kernel", depthwise_kernel, DEPTHWISE_LAYOUT)
+    return separable_conv(x, depthwise_kernel, pointwise_kernel, bias, **options)
+
+
+def conv2d_transpose(x, kernel, bias=None, **options) -> np.ndarray:
+    """:func:`conv_transpose` in 2-D only (Keras ``Conv2DTranspose``): kernel ``(kh, kw, C_out, C_in)``."""
+    return conv_transpose(x, _two_d("kernel", kernel, TRANSPOSE_LAYOUT), bias, **options)
+
+
+# --8<-- [end:two_d]

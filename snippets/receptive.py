@@ -8,7 +8,9 @@ Convolutional Neural Networks", Distill 2019), with ``k_eff = d (k - 1) + 1``::
     S_L = prod_l s_l                                   effective stride
     P_L = sum_l p_l * prod_{i<l} s_i                   effective padding
 
-equivalently, backwards, ``r_{l-1} = s_l r_l + (k_eff_l - s_l)``.
+equivalently, backwards, ``r_{l-1} = s_l r_l + (k_eff_l - s_l)``. The axes do not mix, so
+a 1-D, 2-D or 3-D stack is this recurrence once per axis: give a layer's values as tuples of
+one int per axis and the fields come back the same way.
 
 The effective receptive field (Luo et al., 2016) weighs each pixel of that field by the
 gradient of the output with respect to it: ``input_gradient`` computes the gradient by
@@ -18,12 +20,13 @@ back-propagation, ``gradient_spread`` its width.
 # --8<-- [start:imports]
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
-from snippets._validate import check_int, describe
+from snippets._validate import check_sizes, describe
 
 # --8<-- [end:imports]
 
@@ -46,30 +49,66 @@ class Field(NamedTuple):
     padding: int  # effective padding P: how far the first field starts before pixel 0
 
 
-def receptive_fields(layers: Iterable[LayerGeometry | tuple[int, ...]]) -> list[Field]:
+def _axis_fields(layers: list[tuple[int, int, int, int]]) -> list[Field]:
+    """The recurrences along one axis, for layers already checked."""
+    size, stride, padding = 1, 1, 0
+    fields = []
+    for k, s, d, p in layers:
+        size += d * (k - 1) * stride
+        padding += p * stride
+        stride *= s
+        fields.append(Field(size, stride, padding))
+    return fields
+
+
+def _checked_layers(layers) -> tuple[list[tuple], int | None]:
+    """Each layer as ``(k, s, d, p)`` with every entry a tuple of ``rank`` ints, and that rank
+    (None when every value is a plain int: one axis)."""
+    if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
+        raise TypeError(f"layers must be an iterable of LayerGeometry, got {describe(layers)}")
+    layers = list(layers)
+    for index, layer in enumerate(layers):
+        if not isinstance(layer, (tuple, list)) or not 1 <= len(layer) <= 4:
+            raise TypeError(
+                f"layers[{index}] must be a LayerGeometry or a tuple (kernel_size, stride, dilation, "
+                f"padding) of 1 to 4 ints (or tuples of one int per axis), got {describe(layer)}"
+            )
+    lengths = {len(v) for layer in layers for v in layer if isinstance(v, (tuple, list))}
+    if len(lengths) > 1:
+        raise ValueError(
+            f"layers must give one int per axis in every tuple, the same number of axes throughout, "
+            f"got tuples of {sorted(lengths)} ints"
+        )
+    rank = lengths.pop() if lengths else None
+    checked = []
+    for index, layer in enumerate(layers):
+        name, values = f"layers[{index}]", LayerGeometry(*layer)
+        checked.append(
+            tuple(
+                check_sizes(f"{name}.{field}", value, rank or 1, minimum=0 if field == "padding" else 1)
+                for field, value in zip(LayerGeometry._fields, values, strict=True)
+            )
+        )
+    return checked, rank
+
+
+def receptive_fields(layers: Iterable[LayerGeometry | tuple]) -> list[Field]:
     """The field after each layer of a stack, by the forward recurrences
 
     ``r_l = r_{l-1} + (k_eff_l - 1) S_{l-1}``, ``S_l = S_{l-1} s_l``,
-    ``P_l = P_{l-1} + p_l S_{l-1}``, starting from ``r_0 = S_0 = 1``, ``P_0 = 0``.
+    ``P_l = P_{l-1} + p_l S_{l-1}``, starting from ``r_0 = S_0 = 1``, ``P_0 = 0``, along each
+    axis. Plain ints give fields of ints; tuples of one int per axis (1 to 3, the same number
+    in every layer; an int there means every axis) give fields of tuples, axis by axis.
     """
-    if isinstance(layers, (str, bytes)) or not isinstance(layers, Iterable):
-        raise TypeError(f"layers must be an iterable of LayerGeometry, got {describe(layers)}")
-    size, stride, padding = 1, 1, 0
-    fields = []
-    for index, layer in enumerate(layers):
-        name = f"layers[{index}]"
-        if not isinstance(layer, (tuple, list)) or not 1 <= len(layer) <= 4:
-            raise TypeError(
-                f"{name} must be a LayerGeometry or a tuple (kernel_size, stride, dilation, padding) "
-                f"of 1 to 4 ints, got {describe(layer)}"
-            )
-        k, s, d, p = LayerGeometry(*layer)
-        span = check_int(f"{name}.dilation", d) * (check_int(f"{name}.kernel_size", k) - 1) + 1
-        size += (span - 1) * stride
-        padding += check_int(f"{name}.padding", p, minimum=0) * stride
-        stride *= check_int(f"{name}.stride", s)
-        fields.append(Field(size, stride, padding))
-    return fields
+    checked, rank = _checked_layers(layers)
+    axes = 1 if rank is None else rank
+    per_axis = [_axis_fields([tuple(v[axis] for v in layer) for layer in checked]) for axis in range(axes)]
+    if rank is None:
+        return per_axis[0] if per_axis else []
+    return [
+        Field(*(tuple(field) for field in zip(*fields, strict=True)))
+        for fields in zip(*per_axis, strict=True)
+    ]
 
 
 # --8<-- [end:receptive_field]
@@ -84,25 +123,33 @@ def receptive_field(layers: Iterable[LayerGeometry | tuple[int, ...]]) -> Field:
 
 # --8<-- [start:effective_field]
 def input_gradient(kernels: Sequence[np.ndarray] | np.ndarray) -> np.ndarray:
-    """Gradient of one output pixel of a linear stack of stride-1 convolutions (one channel,
-    no bias, ``kernels[0]`` next to the input) with respect to the input, by back-propagation.
+    """Gradient of one output value of a linear stack of stride-1 convolutions (one channel, no
+    bias, ``kernels[0]`` next to the input) with respect to the input, by back-propagation.
 
-    From ``g_L = [[1]]`` at the output down to the input, each layer scatters the gradient
-    through its kernel, ``g_{l-1}[i + u, j + v] += g_l[i, j] w_l[u, v]`` (a transposed
-    convolution). The result is ``r x r`` pixels, ``r = 1 + sum_l (k_l - 1)``: the receptive field.
+    The kernels are all 1-D, all 2-D or all 3-D (a list, or one array whose first axis counts
+    the layers). From ``g_L = 1`` at the output down to the input, each layer scatters the
+    gradient through its kernel, ``g_{l-1}[i + u, j + v] += g_l[i, j] w_l[u, v]`` in 2-D (a
+    transposed convolution; one index per axis in general). The result has
+    ``r = 1 + sum_l (k_l - 1)`` values along each axis: the receptive field.
     """
     if isinstance(kernels, (str, bytes)) or not isinstance(kernels, (Sequence, np.ndarray)):
-        raise TypeError(f"kernels must be a list of 2-D arrays (or one 3-D array), got {describe(kernels)}")
-    gradient = np.ones((1, 1))
+        raise TypeError(
+            f"kernels must be a list of 1-D, 2-D or 3-D arrays of one rank (or one array of them "
+            f"stacked), got {describe(kernels)}"
+        )
+    ranks = {np.ndim(kernel) for kernel in kernels}
+    rank = ranks.pop() if len(ranks) == 1 and ranks <= {1, 2, 3} else 2
+    gradient = np.ones((1,) * rank)
     for index in reversed(range(len(kernels))):
         weights = np.asarray(kernels[index], dtype=float)
-        if weights.ndim != 2 or min(weights.shape) < 1:
-            raise ValueError(f"kernels[{index}] must be a non-empty 2-D array, got shape {weights.shape}")
-        kh, kw = weights.shape
-        below = np.zeros((gradient.shape[0] + kh - 1, gradient.shape[1] + kw - 1))
-        for u in range(kh):
-            for v in range(kw):
-                below[u : u + gradient.shape[0], v : v + gradient.shape[1]] += weights[u, v] * gradient
+        if weights.ndim != rank or min(weights.shape) < 1:
+            raise ValueError(
+                f"kernels[{index}] must be a non-empty {rank}-D array like the others, got shape {weights.shape}"
+            )
+        below = np.zeros([g + k - 1 for g, k in zip(gradient.shape, weights.shape, strict=True)])
+        for tap in itertools.product(*map(range, weights.shape)):
+            window = tuple(slice(u, u + g) for u, g in zip(tap, gradient.shape, strict=True))
+            below[window] += weights[tap] * gradient
         gradient = below
     return gradient
 

@@ -1,8 +1,14 @@
-"""Output shapes and padding of 2D convolutions, channels-last, as Keras and PyTorch compute them.
+"""Output shapes and padding of convolutions in every rank, channels-last, as Keras and PyTorch compute them.
 
-Padding given as a string (``"valid"``, ``"same"``) follows Keras/TensorFlow; padding given as
-numbers follows PyTorch's ``padding=`` argument. Both are resolved to the explicit
-``((top, bottom), (left, right))`` amounts by :func:`padding_amounts`.
+The rank follows from the input: ``(L, C)`` is 1-D (sequences), ``(H, W, C)`` 2-D (images),
+``(D, H, W, C)`` 3-D (volumes, video). ``kernel_size``, ``stride`` and ``dilation`` are an
+int (every axis) or one int per axis. Every formula below holds per spatial axis, whatever
+the rank.
+
+Padding given as a string (``"valid"``, ``"same"``, ``"causal"``) follows Keras/TensorFlow;
+padding given as numbers follows PyTorch's ``padding=`` argument (an int, one int per axis),
+or ``(before, after)`` per axis as ``torch.nn.functional.pad`` takes it. All are resolved to
+explicit ``(before, after)`` amounts per axis by :func:`padding_amounts`.
 """
 
 # --8<-- [start:imports]
@@ -12,37 +18,83 @@ import math
 
 from snippets._validate import (
     Pair,
-    check_input_shape,
+    Sizes,
     check_int,
-    check_pair,
+    check_shape,
+    check_sizes,
     describe,
     is_plain_int,
 )
 
-# "valid" | "same" | p | (ph, pw) | ((top, bottom), (left, right))
+# "valid" | "same" | "causal" | p | (p_1, ..., p_rank) | ((before, after), ...) one pair per axis
 PaddingSpec = str | int | tuple
 # --8<-- [end:imports]
 
-PADDING_STRINGS = ("valid", "same")
-PADDING_ALLOWED = (
-    "'valid', 'same', an int >= 0, a pair (ph, pw) of ints >= 0 "
-    "or ((top, bottom), (left, right)) of ints >= 0"
-)
+PADDING_STRINGS = ("valid", "same", "causal")
+#: ``padding_mode`` values, PyTorch's: what the padded border holds.
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+#: ``layer=`` values: whose rules a shape function applies (see :func:`padding_amounts`).
+LAYERS = ("conv", "depthwise", "separable")
+AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def _padding_allowed(rank: int, causal: bool = True) -> str:
+    per_axis = {1: "a tuple (p,)", 2: "a pair (ph, pw)", 3: "a tuple (pd, ph, pw)"}[rank]
+    sides = {1: "((before, after),)", 2: "((top, bottom), (left, right))"}.get(
+        rank, "((front, back), (top, bottom), (left, right))"
+    )
+    strings = "'valid', 'same', 'causal'" if rank == 1 and causal else "'valid', 'same'"
+    return f"{strings}, an int >= 0, {per_axis} of ints >= 0 or {sides} of ints >= 0"
+
+
+def check_padding(padding: PaddingSpec, rank: int) -> str | tuple[Pair, ...]:
+    """A padding string, or the explicit ``(before, after)`` per axis that the numbers mean.
+
+    Numbers are PyTorch's: ``p`` pads every side of every axis, one int per axis pads both
+    sides of that axis, and one ``(before, after)`` pair per axis pads each side on its own.
+    """
+    allowed = _padding_allowed(rank)
+    if isinstance(padding, str):
+        if padding in PADDING_STRINGS:
+            return padding
+        raise ValueError(f"padding must be {allowed}, got {describe(padding)}")
+    if is_plain_int(padding):
+        p = check_int("padding", padding, minimum=0)
+        return ((p, p),) * rank
+    if isinstance(padding, (tuple, list)) and len(padding) == rank:
+        if all(map(is_plain_int, padding)):
+            if min(padding) < 0:
+                raise ValueError(f"padding must be {allowed}, got {describe(padding)}")
+            return tuple((int(p), int(p)) for p in padding)
+        if all(isinstance(side, (tuple, list)) for side in padding):
+            return tuple(check_sizes("padding", side, 2, minimum=0) for side in padding)
+    raise TypeError(f"padding must be {allowed}, got {describe(padding)}")
+
+
+def check_layer(layer: str) -> str:
+    """``layer`` must name one of :data:`LAYERS`."""
+    if not isinstance(layer, str) or layer not in LAYERS:
+        raise (ValueError if isinstance(layer, str) else TypeError)(
+            f"layer must be one of {LAYERS}, got {describe(layer)}"
+        )
+    return layer
 
 
 # --8<-- [start:effective_kernel_size]
-def effective_kernel_size(kernel_size: int | Pair, dilation_rate: int | Pair) -> int | Pair:
-    """Span of a dilated kernel: ``k_eff = k + (k - 1)(d - 1) = d (k - 1) + 1``.
+def effective_kernel_size(kernel_size: int | Sizes, dilation_rate: int | Sizes) -> int | Sizes:
+    """Span of a dilated kernel along each axis: ``k_eff = k + (k - 1)(d - 1) = d (k - 1) + 1``.
 
-    Keras' ``dilation_rate`` and PyTorch's ``dilation`` both mean ``d``. Ints give an int,
-    pairs give an ``(h, w)`` pair.
+    Keras' ``dilation_rate`` and PyTorch's ``dilation`` both mean ``d``. Two ints give an
+    int; otherwise one span per axis, as many as the tuple has (1, 2 or 3).
     """
-    kernel = check_pair("kernel_size", kernel_size)
-    dilation = check_pair("dilation_rate", dilation_rate)
-    span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
     if is_plain_int(kernel_size) and is_plain_int(dilation_rate):
-        return span[0]
-    return span
+        k, d = check_int("kernel_size", kernel_size), check_int("dilation_rate", dilation_rate)
+        return d * (k - 1) + 1
+    lengths = {len(v) for v in (kernel_size, dilation_rate) if isinstance(v, (tuple, list))}
+    rank = lengths.pop() if len(lengths) == 1 and lengths <= {1, 2, 3} else 2
+    kernel = check_sizes("kernel_size", kernel_size, rank)
+    dilation = check_sizes("dilation_rate", dilation_rate, rank)
+    return tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True))
 
 
 # --8<-- [end:effective_kernel_size]
@@ -56,66 +108,96 @@ def _same_padding(size: int, span: int, stride: int) -> Pair:
     return (total // 2, total - total // 2)
 
 
-def _explicit_padding(padding: PaddingSpec) -> tuple[Pair, Pair]:
-    """``((top, bottom), (left, right))`` from an int, an ``(ph, pw)`` pair or the nested form."""
-    if is_plain_int(padding):
-        ph, pw = check_pair("padding", padding, minimum=0)
-        return ((ph, ph), (pw, pw))
-    if isinstance(padding, (tuple, list)) and len(padding) == 2:
-        if all(map(is_plain_int, padding)):
-            ph, pw = check_pair("padding", padding, minimum=0)
-            return ((ph, ph), (pw, pw))
-        if all(isinstance(side, (tuple, list)) for side in padding):
-            rows, cols = (check_pair("padding", side, minimum=0) for side in padding)
-            return (rows, cols)
-    if isinstance(padding, str):
-        raise ValueError(f"padding must be {PADDING_ALLOWED}, got {describe(padding)}")
-    raise TypeError(f"padding must be {PADDING_ALLOWED}, got {describe(padding)}")
+def _refuse_strided_dilation(stride: Sizes, dilation: Sizes, layer: str) -> None:
+    """Keras' Conv and ConvTranspose layers refuse stride > 1 together with dilation > 1.
 
-
-def _refuse_strided_dilation(stride: Pair, dilation: Pair) -> None:
-    """Keras refuses string padding with both stride > 1 and dilation > 1."""
-    if max(stride) > 1 and max(dilation) > 1:
+    Its DepthwiseConv and SeparableConv layers accept it (``layer="depthwise"``/``"separable"``).
+    """
+    if layer == "conv" and max(stride) > 1 and max(dilation) > 1:
         raise ValueError(
-            f"stride and dilation cannot both exceed 1 with 'valid'/'same' padding "
-            f"(Keras refuses it), got stride={stride}, dilation={dilation}; "
+            f"stride and dilation cannot both exceed 1 with string padding "
+            f"(Keras' Conv and ConvTranspose layers refuse it), got stride={stride}, dilation={dilation}; "
             f"give the padding as numbers for PyTorch semantics"
         )
 
 
+def _refuse_causal(rank: int, where: str) -> None:
+    """'causal' exists in Keras' Conv1D only: not in 2-D or 3-D, depthwise, separable or transposed."""
+    raise ValueError(
+        f"padding must be {_padding_allowed(rank, causal=False)} for {where} ('causal' exists only "
+        f"in 1-D convolutions, Keras' Conv1D), got 'causal'"
+    )
+
+
 # --8<-- [start:padding_amounts]
 def padding_amounts(
-    input_shape: tuple[int, int, int],
-    kernel_size: int | Pair,
-    stride: int | Pair = 1,
+    input_shape: tuple[int, ...],
+    kernel_size: int | Sizes,
+    stride: int | Sizes = 1,
     padding: PaddingSpec = "valid",
     *,
-    dilation: int | Pair = 1,
-) -> tuple[Pair, Pair]:
-    """Zeros added on each side, ``((top, bottom), (left, right))``.
+    dilation: int | Sizes = 1,
+    layer: str = "conv",
+) -> tuple[Pair, ...]:
+    """Zeros added on each side of each spatial axis, ``((before, after), ...)``.
 
-    ``"valid"`` adds none. ``"same"`` (Keras/TF) makes the output ``ceil(n / s)``:
-    the total ``max((ceil(n / s) - 1) s + k_eff - n, 0)`` is split with the odd pixel
-    at the bottom/right. Numbers are PyTorch's ``padding=``: ``p`` on every side.
+    ``"valid"`` adds none. ``"same"`` (Keras/TF) makes the output ``ceil(n / s)``: the total
+    ``max((ceil(n / s) - 1) s + k_eff - n, 0)`` is split with the odd pixel after. ``"causal"``
+    (Keras' Conv1D) puts all ``k_eff - 1`` before, so output ``t`` sees inputs ``<= t`` only.
+    Numbers are PyTorch's ``padding=``: ``p`` on both sides, or ``(before, after)`` per axis.
+
+    The strings apply the rules of Keras' Conv layers (stride > 1 with dilation > 1 refused);
+    ``layer="depthwise"`` or ``"separable"`` applies DepthwiseConv's and SeparableConv's,
+    which accept it and refuse ``"causal"``.
     """
-    height, width, _ = check_input_shape("input_shape", input_shape)
-    kernel = check_pair("kernel_size", kernel_size)
-    strides = check_pair("stride", stride)
-    dilations = check_pair("dilation", dilation)
+    spatial, _ = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    kernel = check_sizes("kernel_size", kernel_size, rank)
+    strides = check_sizes("stride", stride, rank)
+    dilations = check_sizes("dilation", dilation, rank)
+    padding, layer = check_padding(padding, rank), check_layer(layer)
+    if not isinstance(padding, str):
+        return padding
+    _refuse_strided_dilation(strides, dilations, layer)
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
     if padding == "valid":
-        _refuse_strided_dilation(strides, dilations)
-        return ((0, 0), (0, 0))
-    if padding == "same":
-        _refuse_strided_dilation(strides, dilations)
-        spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
-        return (
-            _same_padding(height, spans[0], strides[0]),
-            _same_padding(width, spans[1], strides[1]),
-        )
-    return _explicit_padding(padding)
+        return ((0, 0),) * rank
+    if padding == "causal":
+        if rank != 1:
+            _refuse_causal(rank, f"a {rank}-D input {describe(input_shape)}")
+        if layer != "conv":
+            _refuse_causal(rank, f"layer={layer!r} (Keras' DepthwiseConv1D and SeparableConv1D refuse it)")
+        return ((spans[0] - 1, 0),)
+    return tuple(_same_padding(n, span, s) for n, span, s in zip(spatial, spans, strides, strict=True))
 
 
 # --8<-- [end:padding_amounts]
+
+
+def check_padding_mode(padding_mode: str, padding: PaddingSpec, input_shape: tuple[int, ...], pads) -> str:
+    """PyTorch's ``padding_mode`` and its refusals: reflect padding must be smaller than the
+    axis, circular padding at most the axis (it wraps once); strings pad with zeros only."""
+    if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
+        raise (ValueError if isinstance(padding_mode, str) else TypeError)(
+            f"padding_mode must be one of {PADDING_MODES}, got {describe(padding_mode)}"
+        )
+    if padding_mode == "zeros":
+        return padding_mode
+    if isinstance(padding, str) and padding != "valid":
+        raise ValueError(
+            f"padding_mode {padding_mode!r} needs numeric padding (PyTorch's); Keras' padding "
+            f"{padding!r} pads with zeros only, so use padding_mode='zeros'"
+        )
+    spatial, _ = check_shape("input_shape", input_shape)
+    for axis, size, sides in zip(AXES[len(spatial)], spatial, pads, strict=True):
+        too_far = max(sides) >= size if padding_mode == "reflect" else max(sides) > size
+        if padding_mode != "replicate" and too_far:
+            rule = "smaller than" if padding_mode == "reflect" else "at most"
+            raise ValueError(
+                f"padding must be {rule} the input along each axis with padding_mode={padding_mode!r} "
+                f"(PyTorch refuses it), got padding {sides} on the {axis} of size {size}"
+            )
+    return padding_mode
 
 
 def _conv_length(axis: str, size: int, pads: Pair, kernel: int, dilation: int, stride: int) -> int:
@@ -132,41 +214,45 @@ def _conv_length(axis: str, size: int, pads: Pair, kernel: int, dilation: int, s
 
 # --8<-- [start:conv_output_shape]
 def conv_output_shape(
-    input_shape: tuple[int, int, int],
+    input_shape: tuple[int, ...],
     filters: int,
-    kernel_size: int | Pair,
-    stride: int | Pair = 1,
+    kernel_size: int | Sizes,
+    stride: int | Sizes = 1,
     padding: PaddingSpec = "valid",
     *,
-    dilation: int | Pair = 1,
-) -> tuple[int, int, int]:
-    """Output ``(H_out, W_out, filters)`` of a 2D convolution, per axis
+    dilation: int | Sizes = 1,
+    padding_mode: str = "zeros",
+    layer: str = "conv",
+) -> tuple[int, ...]:
+    """Output ``(*spatial_out, filters)`` of a convolution of any rank; along every axis
 
     ``out = floor((n + pad_before + pad_after - d (k - 1) - 1) / s) + 1``
 
-    with the padding of :func:`padding_amounts`. ``"same"`` gives ``ceil(n / s)`` as in
-    Keras/TF; numbers give what ``torch.nn.Conv2d(padding=p)`` gives.
+    with the padding of :func:`padding_amounts` (whose ``layer=`` rules apply). ``"same"``
+    and ``"causal"`` give ``ceil(n / s)`` as in Keras/TF; numbers give what
+    ``torch.nn.Conv1d/2d/3d(padding=p)`` gives, and ``padding_mode`` refuses what they refuse.
     """
     check_int("filters", filters)
-    height, width, _ = check_input_shape("input_shape", input_shape)
-    pads = padding_amounts(input_shape, kernel_size, stride, padding, dilation=dilation)
+    spatial, _ = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    pads = padding_amounts(input_shape, kernel_size, stride, padding, dilation=dilation, layer=layer)
+    check_padding_mode(padding_mode, padding, input_shape, pads)
     kernel, strides, dilations = (
-        check_pair(*arg) for arg in [("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)]
+        check_sizes(name, value, rank)
+        for name, value in [("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)]
     )
-    out_height, out_width = (
-        _conv_length(axis, size, pad, k, d, s)
-        for axis, size, pad, k, d, s in zip(
-            ("height", "width"), (height, width), pads, kernel, dilations, strides, strict=True
-        )
+    sizes = (
+        _conv_length(axis, n, pad, k, d, s)
+        for axis, n, pad, k, d, s in zip(AXES[rank], spatial, pads, kernel, dilations, strides, strict=True)
     )
-    return (out_height, out_width, int(filters))
+    return (*sizes, int(filters))
 
 
 # --8<-- [end:conv_output_shape]
 
 
 def _transposed_length_keras(size: int, span: int, stride: int, padding: str, extra: int | None) -> int:
-    """Keras ``Conv2DTranspose``: 'same' ``n s``, 'valid' ``n s + max(k_eff - s, 0)``;
+    """Keras ``ConvTranspose``: 'same' ``n s``, 'valid' ``n s + max(k_eff - s, 0)``;
     with ``output_padding``: ``(n - 1) s + k_eff - 2 floor(k_eff / 2) + op`` ('same'),
     ``(n - 1) s + k_eff + op`` ('valid')."""
     if extra is None:
@@ -175,9 +261,9 @@ def _transposed_length_keras(size: int, span: int, stride: int, padding: str, ex
     return (size - 1) * stride + span - crop + extra
 
 
-def _check_output_padding(output_padding: int | Pair, limits: Pair, rule: str, context: str) -> Pair:
+def _check_output_padding(output_padding, limits: Sizes, rule: str, context: str) -> Sizes:
     """``output_padding`` per axis, each ``>= 0`` and ``< limit`` (the framework's rule)."""
-    extras = check_pair("output_padding", output_padding, minimum=0)
+    extras = check_sizes("output_padding", output_padding, len(limits), minimum=0)
     for extra, limit in zip(extras, limits, strict=True):
         if extra >= limit:
             raise ValueError(
@@ -189,46 +275,49 @@ def _check_output_padding(output_padding: int | Pair, limits: Pair, rule: str, c
 
 # --8<-- [start:transposed_output_shape]
 def transposed_output_shape(
-    input_shape: tuple[int, int, int],
+    input_shape: tuple[int, ...],
     filters: int,
-    kernel_size: int | Pair,
-    stride: int | Pair,
+    kernel_size: int | Sizes,
+    stride: int | Sizes,
     padding: PaddingSpec = "valid",
     *,
-    output_padding: int | Pair | None = None,
-    dilation: int | Pair = 1,
-) -> tuple[int, int, int]:
-    """Output ``(H_out, W_out, filters)`` of a transposed 2D convolution.
+    output_padding: int | Sizes | None = None,
+    dilation: int | Sizes = 1,
+) -> tuple[int, ...]:
+    """Output ``(*spatial_out, filters)`` of a transposed convolution of any rank, per axis:
 
-    Numbers (PyTorch ``ConvTranspose2d``): ``out = (n - 1) s - 2 p + d (k - 1) + op + 1``,
-    ``op < max(s, d)``. ``"same"``/``"valid"`` (Keras ``Conv2DTranspose``): ``n s`` and
-    ``n s + max(k_eff - s, 0)`` without ``output_padding``, ``op < s``. The default is
-    ``"valid"``, as in Keras (``padding=0`` in PyTorch, the same size when ``k_eff >= s``) and
-    in ``conv_output_shape``: pass ``"same"`` for ``n s``.
+    Numbers (PyTorch ``ConvTranspose1d/2d/3d``): ``out = (n - 1) s - 2 p + d (k - 1) + op + 1``,
+    ``op < max(s, d)``. ``"same"``/``"valid"`` (Keras ``ConvTranspose``): ``n s`` and
+    ``n s + max(k_eff - s, 0)`` without ``output_padding``, ``op < s``; ``"causal"`` is refused
+    there. The default is ``"valid"``, as in Keras (``padding=0`` in PyTorch, the same size when
+    ``k_eff >= s``) and in ``conv_output_shape``: pass ``"same"`` for ``n s``.
     """
     check_int("filters", filters)
-    height, width, _ = check_input_shape("input_shape", input_shape)
-    kernel = check_pair("kernel_size", kernel_size)
-    strides = check_pair("stride", stride)
-    dilations = check_pair("dilation", dilation)
+    spatial, _ = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    kernel = check_sizes("kernel_size", kernel_size, rank)
+    strides = check_sizes("stride", stride, rank)
+    dilations = check_sizes("dilation", dilation, rank)
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
-    if padding in PADDING_STRINGS:
-        _refuse_strided_dilation(strides, dilations)
+    spec, padding = padding, check_padding(padding, rank)
+    if padding == "causal":
+        _refuse_causal(rank, "a transposed convolution (Keras' Conv1DTranspose refuses it)")
+    if isinstance(padding, str):
+        _refuse_strided_dilation(strides, dilations, "conv")
         extras = (
-            (None, None)
+            (None,) * rank
             if output_padding is None
             else _check_output_padding(output_padding, strides, "stride", f"stride={strides}")
         )
         sizes = [
             _transposed_length_keras(n, span, s, padding, op)
-            for n, span, s, op in zip((height, width), spans, strides, extras, strict=True)
+            for n, span, s, op in zip(spatial, spans, strides, extras, strict=True)
         ]
     else:
-        (top, bottom), (left, right) = _explicit_padding(padding)
-        if top != bottom or left != right:
+        if any(before != after for before, after in padding):
             raise ValueError(
-                f"padding must be symmetric for a transposed convolution (an int or "
-                f"(ph, pw), as in PyTorch), got {describe(padding)}"
+                f"padding must be symmetric for a transposed convolution (an int or one int per "
+                f"axis, as in PyTorch), got {describe(spec)}"
             )
         limits = tuple(max(s, d) for s, d in zip(strides, dilations, strict=True))
         extras = _check_output_padding(
@@ -239,15 +328,15 @@ def transposed_output_shape(
         )
         sizes = [
             (n - 1) * s - 2 * p + span + op
-            for n, s, p, span, op in zip((height, width), strides, (top, left), spans, extras, strict=True)
+            for n, s, (p, _), span, op in zip(spatial, strides, padding, spans, extras, strict=True)
         ]
-    for axis, size in zip(("height", "width"), sizes, strict=True):
+    for axis, size in zip(AXES[rank], sizes, strict=True):
         if size < 1:
             raise ValueError(
-                f"padding {describe(padding)} crops the {axis} to {size}; "
+                f"padding {describe(spec)} crops the {axis} to {size}; "
                 f"padding must leave at least 1 output pixel"
             )
-    return (sizes[0], sizes[1], int(filters))
+    return (*sizes, int(filters))
 
 
 # --8<-- [end:transposed_output_shape]

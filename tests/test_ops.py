@@ -245,7 +245,7 @@ X = np.zeros((1, 8, 8, 3))
         (
             lambda: conv2d(X, np.zeros((3, 3, 3, 2)), stride=2, dilation=2, padding="same"),
             ValueError,
-            ["Keras refuses"],
+            ["Keras' Conv and ConvTranspose layers refuse it"],
         ),
         (
             lambda: depthwise_conv2d(X, np.zeros((3, 3, 2, 1))),

@@ -64,8 +64,32 @@ BAD_VALUES = {
         ((32, 32, -1), ValueError, "(32, 32, -1)"),
         ((32, 32.0, 3), TypeError, "(32, 32.0, 3)"),
         ((32, True, 3), TypeError, "(32, True, 3)"),
-        ((32, 32), TypeError, "(32, 32)"),
+        ((32,), TypeError, "(32,)"),
+        ((2, 32, 32, 32, 3), TypeError, "(2, 32, 32, 32, 3)"),
         (32, TypeError, "32"),
+        (None, TypeError, "None (a NoneType)"),
+    ],
+    "kernel": [  # a tuple sets the rank of a parameter count: 1 to 3 entries
+        (True, TypeError, "True (a bool)"),
+        (3.0, TypeError, "3.0 (a float)"),
+        (0, ValueError, "0"),
+        ((3, 0), ValueError, "(3, 0)"),
+        ((3, 3, 3, 3), TypeError, "(3, 3, 3, 3)"),
+        (None, TypeError, "None (a NoneType)"),
+    ],
+    "rank": [
+        (True, TypeError, "True (a bool)"),
+        (2.0, TypeError, "2.0 (a float)"),
+        (0, ValueError, "0"),
+        (4, ValueError, "4"),
+    ],
+    "padding_mode": [
+        ("zero", ValueError, "'zero'"),
+        ("Reflect", ValueError, "'Reflect'"),
+        (0, TypeError, "0"),
+    ],
+    "layer": [
+        ("Conv2D", ValueError, "'Conv2D'"),
         (None, TypeError, "None (a NoneType)"),
     ],
     "bool": [
@@ -98,7 +122,11 @@ BAD_VALUES = {
 ALLOWED = {
     "int": "must be a positive int",
     "pair": "must be a positive int",  # "... or a pair of positive ints" for non-int values
-    "shape": "must be a channels-last shape (H, W, C) of three positive ints",
+    "shape": "must be a channels-last shape (L, C), (H, W, C) or (D, H, W, C) of positive ints",
+    "kernel": "must be a positive int",
+    "rank": "must be 1, 2 or 3",
+    "padding_mode": "must be one of ('zeros', 'reflect', 'replicate', 'circular')",
+    "layer": "must be one of ('conv', 'depthwise', 'separable')",
     "bool": "must be True or False",
     "padding": "an int >= 0",
     "output_padding": "must be an int >= 0",
@@ -107,16 +135,25 @@ ALLOWED = {
 #: function -> (valid keyword arguments, {argument: kind})
 FUNCTIONS = {
     conv_output_shape: (
-        dict(input_shape=(32, 32, 3), filters=8, kernel_size=3, stride=1, padding="valid", dilation=1),
-        dict(input_shape="shape", filters="int", kernel_size="pair", stride="pair", padding="padding", dilation="pair"),
+        dict(
+            input_shape=(32, 32, 3), filters=8, kernel_size=3, stride=1, padding="valid", dilation=1,
+            padding_mode="zeros", layer="conv",
+        ),
+        dict(
+            input_shape="shape", filters="int", kernel_size="pair", stride="pair", padding="padding",
+            dilation="pair", padding_mode="padding_mode", layer="layer",
+        ),
     ),
     padding_amounts: (
-        dict(input_shape=(32, 32, 3), kernel_size=3, stride=1, padding="same", dilation=1),
-        dict(input_shape="shape", kernel_size="pair", stride="pair", padding="padding", dilation="pair"),
+        dict(input_shape=(32, 32, 3), kernel_size=3, stride=1, padding="same", dilation=1, layer="conv"),
+        dict(
+            input_shape="shape", kernel_size="pair", stride="pair", padding="padding", dilation="pair",
+            layer="layer",
+        ),
     ),
     effective_kernel_size: (
         dict(kernel_size=3, dilation_rate=2),
-        dict(kernel_size="pair", dilation_rate="pair"),
+        dict(kernel_size="kernel", dilation_rate="kernel"),
     ),
     transposed_output_shape: (
         dict(input_shape=(7, 7, 8), filters=4, kernel_size=3, stride=2, padding="same", output_padding=1, dilation=1),
@@ -126,18 +163,24 @@ FUNCTIONS = {
         ),
     ),
     count_conv_params: (
-        dict(input_channels=8, filters=8, kernel_size=3, use_bias=True, groups=2),
-        dict(input_channels="int", filters="int", kernel_size="pair", use_bias="bool", groups="int"),
+        dict(input_channels=8, filters=8, kernel_size=3, use_bias=True, groups=2, rank=None),
+        dict(
+            input_channels="int", filters="int", kernel_size="kernel", use_bias="bool", groups="int",
+            rank="rank",
+        ),
     ),
     depthwise_params: (
-        dict(input_channels=8, kernel_size=3, depth_multiplier=1, use_bias=True),
-        dict(input_channels="int", kernel_size="pair", depth_multiplier="int", use_bias="bool"),
+        dict(input_channels=8, kernel_size=3, depth_multiplier=1, use_bias=True, rank=None),
+        dict(
+            input_channels="int", kernel_size="kernel", depth_multiplier="int", use_bias="bool",
+            rank="rank",
+        ),
     ),
     separable_params: (
-        dict(input_channels=8, output_channels=16, kernel_size=3, depth_multiplier=1, use_bias=True),
+        dict(input_channels=8, output_channels=16, kernel_size=3, depth_multiplier=1, use_bias=True, rank=None),
         dict(
-            input_channels="int", output_channels="int", kernel_size="pair", depth_multiplier="int",
-            use_bias="bool",
+            input_channels="int", output_channels="int", kernel_size="kernel", depth_multiplier="int",
+            use_bias="bool", rank="rank",
         ),
     ),
     dense_params: (
@@ -145,10 +188,13 @@ FUNCTIONS = {
         dict(input_units="int", units="int", use_bias="bool"),
     ),
     conv_macs: (
-        dict(input_shape=(32, 32, 4), filters=8, kernel_size=3, stride=1, padding="same", dilation=1, groups=2),
+        dict(
+            input_shape=(32, 32, 4), filters=8, kernel_size=3, stride=1, padding="same", dilation=1, groups=2,
+            layer="conv",
+        ),
         dict(
             input_shape="shape", filters="int", kernel_size="pair", stride="pair", padding="padding",
-            dilation="pair", groups="int",
+            dilation="pair", groups="int", layer="layer",
         ),
     ),
     depthwise_macs: (
@@ -330,11 +376,60 @@ def test_output_padding_follows_each_frameworks_rule():
         lambda: padding_amounts((32, 32, 3), 3, 2, "same", dilation=2),
         lambda: transposed_output_shape((7, 7, 8), 8, 3, 2, "same", dilation=2),
         lambda: conv_macs((32, 32, 3), 8, 3, 2, "same", dilation=2),
-        lambda: depthwise_macs((32, 32, 3), 3, 2, "valid", dilation=2),
+        lambda: conv_output_shape((20, 3), 8, 3, 2, "causal", dilation=2),
+        lambda: transposed_output_shape((7, 8), 8, 3, 2, "valid", dilation=2),
+        lambda: conv_output_shape((9, 9, 9, 3), 8, 3, 2, "same", dilation=(1, 1, 2)),
     ],
 )
 def test_string_padding_refuses_stride_with_dilation_like_keras(call):
     assert_refused(call, ValueError, "stride and dilation cannot both exceed 1", "got stride=", "dilation=")
+
+
+def test_depthwise_and_separable_rules_allow_stride_with_dilation_like_keras():
+    """Keras' DepthwiseConv and SeparableConv layers accept what its Conv layers refuse."""
+    # 'valid', k_eff = 5: floor((32 - 5) / 2) + 1 = 14 per axis; 'same': ceil(20 / 2) = 10,
+    # total padding (10 - 1) 2 + 5 - 20 = 3, the odd one after
+    assert depthwise_macs((32, 32, 3), 3, 2, "valid", dilation=2) == 14 * 14 * 3 * 9
+    assert conv_output_shape((20, 3), 3, 3, 2, "same", dilation=2, layer="separable") == (10, 3)
+    assert padding_amounts((20, 3), 3, 2, "same", dilation=2, layer="depthwise") == ((1, 2),)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: conv_output_shape((20, 20, 3), 8, 3, 1, "causal"),
+        lambda: conv_output_shape((4, 20, 20, 3), 8, 3, 1, "causal"),
+        lambda: depthwise_macs((20, 3), 3, 1, "causal"),
+        lambda: separable_macs((20, 3), 4, 3, 1, "causal"),
+        lambda: transposed_output_shape((20, 3), 4, 3, 2, "causal"),
+    ],
+)
+def test_causal_padding_exists_only_in_conv1d(call):
+    message = assert_refused(call, ValueError, "padding must be 'valid', 'same'", "got 'causal'")
+    assert "Conv1D" in message
+
+
+@pytest.mark.parametrize(
+    ("call", "fragments"),
+    [
+        (lambda: conv_output_shape((5, 3), 4, 3, 1, 5, padding_mode="reflect"), ("smaller than", "(5, 5)")),
+        (lambda: conv_output_shape((5, 3), 4, 3, 1, 6, padding_mode="circular"), ("at most", "(6, 6)")),
+        (lambda: conv_output_shape((8, 3, 3), 4, 3, 1, (1, 3), padding_mode="reflect"), ("width of size 3",)),
+        (
+            lambda: conv_output_shape((5, 3), 4, 3, 1, "same", padding_mode="reflect"),
+            ("needs numeric padding",),
+        ),
+    ],
+)
+def test_padding_modes_refuse_what_torch_refuses(call, fragments):
+    assert_refused(call, ValueError, "padding", *fragments)
+
+
+def test_padding_modes_accept_what_torch_accepts():
+    # reflect up to n - 1, circular up to n, replicate any amount: (5 + 2 p - 3) + 1
+    assert conv_output_shape((5, 3), 4, 3, 1, 4, padding_mode="reflect") == (11, 4)
+    assert conv_output_shape((5, 3), 4, 3, 1, 5, padding_mode="circular") == (13, 4)
+    assert conv_output_shape((5, 3), 4, 3, 1, 9, padding_mode="replicate") == (21, 4)
 
 
 def test_numeric_padding_allows_stride_with_dilation_like_torch():
@@ -449,7 +544,7 @@ def test_gridding_functions_name_a_bad_kernel_size(function, value, error, shown
 @pytest.mark.parametrize(
     ("call", "error", "fragments"),
     [
-        (lambda: input_gradient(3), TypeError, ["kernels must be a list of 2-D arrays", "got 3"]),
+        (lambda: input_gradient(3), TypeError, ["kernels must be a list of 1-D, 2-D or 3-D arrays", "got 3"]),
         (lambda: input_gradient("ab"), TypeError, ["kernels must be", "got 'ab'"]),
         (
             lambda: input_gradient([np.ones((3, 3)), np.ones(3)]),

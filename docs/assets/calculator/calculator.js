@@ -103,8 +103,8 @@
   // Keras refuses string padding with both stride > 1 and dilation > 1.
   function refuseStridedDilation(s, d) {
     if (s > 1n && d > 1n) {
-      throw new Invalid("d", "stride and dilation cannot both exceed 1 with 'valid'/'same' padding " +
-        "(Keras refuses it), got stride=" + pair(s) + ", dilation=" + pair(d) +
+      throw new Invalid("d", "stride and dilation cannot both exceed 1 with string padding " +
+        "(Keras' Conv and ConvTranspose layers refuse it), got stride=" + pair(s) + ", dilation=" + pair(d) +
         "; give the padding as numbers for PyTorch semantics");
     }
   }
