@@ -5,7 +5,8 @@ every CPU), in float32, with the same allocator settings (:func:`keep_freed_memo
 case is first checked against torch (``allclose``), then timed as the median of rounds in
 alternating blocks, each after a warm-up (:func:`time_pair`), in several fresh processes
 (:func:`in_fresh_processes`). ``BENCH_ONLY=text`` runs the cases whose name contains it.
-torch gets its native NCHW layout, prepared outside the timing; FLOPs are ``2 x MACs``
+Cases in every rank (1-D audio and sequences, 2-D images, 3-D video) run through the same
+``snippets`` functions. torch gets its native channels-first layout, prepared outside the timing; FLOPs are ``2 x MACs``
 from ``snippets.cost``.
 """
 
@@ -58,8 +59,9 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
+import snippets  # noqa: E402
 from snippets import cost  # noqa: E402
-from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d  # noqa: E402
+from snippets.ops import conv2d  # noqa: E402
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "15"))
 PROCESSES = int(os.environ.get("BENCH_PROCESSES", "3"))  # fresh processes per case
@@ -73,71 +75,91 @@ class Case:
     name: str
     kind: str  # "dense", "1x1", "depthwise" or "transposed": the target it is held to
     ours: Callable[[], np.ndarray]
-    theirs: Callable[[], torch.Tensor]  # NCHW
+    theirs: Callable[[], torch.Tensor]  # channels-first: (N, C, *spatial)
     macs: int  # for the whole batch
 
 
 TARGETS = {"dense": 1.5, "1x1": 1.5, "transposed": 2.0, "depthwise": 10.0}
 
 
-def _nchw(x: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
+def _channels_first(x: np.ndarray) -> torch.Tensor:
+    """``(N, *spatial, C)`` -> torch's ``(N, C, *spatial)``."""
+    return torch.from_numpy(np.moveaxis(x, -1, 1)).contiguous()
 
 
-def conv_case(name, kind, n, size, c_in, c_out, k, padding, *, dilation=1, rng) -> Case:
-    x = rng.standard_normal((n, size, size, c_in), dtype=np.float32)
-    kernel = rng.standard_normal((k, k, c_in, c_out), dtype=np.float32) / float(np.sqrt(k * k * c_in))
-    xt, wt = _nchw(x), torch.from_numpy(kernel).permute(3, 2, 0, 1).contiguous()
-    pad = dilation * (k - 1) // 2  # 'same' at stride 1 with an odd kernel is symmetric
+def _torch_weight(kernel: np.ndarray) -> torch.Tensor:
+    """A Keras kernel ``(*k, A, B)`` -> torch's weight ``(B, A, *k)``."""
+    rank = kernel.ndim - 2
+    return torch.from_numpy(kernel.transpose(rank + 1, rank, *range(rank))).contiguous()
+
+
+def _torch_conv(rank: int, transposed: bool = False) -> Callable:
+    return getattr(F, f"conv_transpose{rank}d" if transposed else f"conv{rank}d")
+
+
+def conv_case(name, kind, n, spatial, c_in, c_out, k, padding, *, stride=1, dilation=1, rng) -> Case:
+    """A convolution of any rank: ``spatial`` is the input's sizes, one per axis."""
+    rank = len(spatial)
+    x = rng.standard_normal((n, *spatial, c_in), dtype=np.float32)
+    kernel = rng.standard_normal((*(k,) * rank, c_in, c_out), dtype=np.float32) / float(
+        np.sqrt(k**rank * c_in)
+    )
+    xt, wt = _channels_first(x), _torch_weight(kernel)
+    pad = dilation * (k - 1) // 2 if padding == "same" else 0  # 'same' at stride 1, odd k: symmetric
     return Case(
         name,
         kind,
-        lambda: conv2d(x, kernel, padding=padding, dilation=dilation),
-        lambda: F.conv2d(xt, wt, padding=pad, dilation=dilation),
-        n * cost.conv_macs((size, size, c_in), c_out, k, 1, padding, dilation=dilation),
+        lambda: snippets.conv(x, kernel, stride=stride, padding=padding, dilation=dilation),
+        lambda: _torch_conv(rank)(xt, wt, stride=stride, padding=pad, dilation=dilation),
+        n * cost.conv_macs((*spatial, c_in), c_out, k, stride, padding, dilation=dilation),
     )
 
 
-def depthwise_case(name, n, size, channels, k, rng) -> Case:
-    x = rng.standard_normal((n, size, size, channels), dtype=np.float32)
-    kernel = rng.standard_normal((k, k, channels, 1), dtype=np.float32) / float(k)
-    xt = _nchw(x)
-    wt = torch.from_numpy(kernel.reshape(k, k, channels)).permute(2, 0, 1)[:, None].contiguous()
+def depthwise_case(name, n, spatial, channels, k, rng) -> Case:
+    rank = len(spatial)
+    x = rng.standard_normal((n, *spatial, channels), dtype=np.float32)
+    kernel = rng.standard_normal((*(k,) * rank, channels, 1), dtype=np.float32) / float(k)
+    xt = _channels_first(x)
+    wt = _torch_weight(kernel.reshape(*(k,) * rank, 1, channels))  # (C, 1, *k)
     return Case(
         name,
         "depthwise",
-        lambda: depthwise_conv2d(x, kernel, padding="same"),
-        lambda: F.conv2d(xt, wt, padding=k // 2, groups=channels),
-        n * cost.depthwise_macs((size, size, channels), k, 1, "same"),
+        lambda: snippets.depthwise_conv(x, kernel, padding="same"),
+        lambda: _torch_conv(rank)(xt, wt, padding=k // 2, groups=channels),
+        n * cost.depthwise_macs((*spatial, channels), k, 1, "same"),
     )
 
 
-def transposed_case(name, n, size, c_in, c_out, k, stride, rng) -> Case:
-    x = rng.standard_normal((n, size, size, c_in), dtype=np.float32)
-    kernel = rng.standard_normal((k, k, c_out, c_in), dtype=np.float32) / float(np.sqrt(k * k * c_in))
-    xt, wt = _nchw(x), torch.from_numpy(kernel).permute(3, 2, 0, 1).contiguous()
+def transposed_case(name, n, spatial, c_in, c_out, k, stride, rng) -> Case:
+    rank = len(spatial)
+    x = rng.standard_normal((n, *spatial, c_in), dtype=np.float32)
+    kernel = rng.standard_normal((*(k,) * rank, c_out, c_in), dtype=np.float32) / float(
+        np.sqrt(k**rank * c_in)
+    )
+    xt = _channels_first(x)
+    wt = torch.from_numpy(kernel.transpose(rank + 1, rank, *range(rank))).contiguous()  # (C_in, C_out, *k)
     crop = (k - stride) // 2  # Keras 'same' with k - s even: the same crop on both sides
     return Case(
         name,
         "transposed",
-        lambda: conv2d_transpose(x, kernel, stride=stride, padding="same"),
-        lambda: F.conv_transpose2d(xt, wt, stride=stride, padding=crop),
-        n * cost.transposed_macs((size, size, c_in), c_out, k, stride, "same"),
+        lambda: snippets.conv_transpose(x, kernel, stride=stride, padding="same"),
+        lambda: _torch_conv(rank, transposed=True)(xt, wt, stride=stride, padding=crop),
+        n * cost.transposed_macs((*spatial, c_in), c_out, k, stride, "same"),
     )
 
 
 def cases() -> list[Case]:
     rng = np.random.default_rng(0)
     return [
-        conv_case("conv2d 1x224x224x3 -> 64, 3x3 same", "dense", 1, 224, 3, 64, 3, "same", rng=rng),
-        conv_case("conv2d 1x56x56x64 -> 64, 3x3 same", "dense", 1, 56, 64, 64, 3, "same", rng=rng),
-        conv_case("conv2d 8x56x56x64 -> 128, 3x3 same", "dense", 8, 56, 64, 128, 3, "same", rng=rng),
-        conv_case("conv2d 1x56x56x256 -> 64, 1x1", "1x1", 1, 56, 256, 64, 1, "valid", rng=rng),
+        conv_case("conv2d 1x224x224x3 -> 64, 3x3 same", "dense", 1, (224, 224), 3, 64, 3, "same", rng=rng),
+        conv_case("conv2d 1x56x56x64 -> 64, 3x3 same", "dense", 1, (56, 56), 64, 64, 3, "same", rng=rng),
+        conv_case("conv2d 8x56x56x64 -> 128, 3x3 same", "dense", 8, (56, 56), 64, 128, 3, "same", rng=rng),
+        conv_case("conv2d 1x56x56x256 -> 64, 1x1", "1x1", 1, (56, 56), 256, 64, 1, "valid", rng=rng),
         conv_case(
             "conv2d 1x28x28x128 -> 128, 3x3 same, dilation 2",
             "dense",
             1,
-            28,
+            (28, 28),
             128,
             128,
             3,
@@ -145,17 +167,58 @@ def cases() -> list[Case]:
             dilation=2,
             rng=rng,
         ),
-        depthwise_case("depthwise 1x112x112x32, 3x3 same", 1, 112, 32, 3, rng),
-        depthwise_case("depthwise 8x56x56x128, 3x3 same", 8, 56, 128, 3, rng),
-        transposed_case("transposed 1x7x7x512 -> 256, 4x4 s2 same", 1, 7, 512, 256, 4, 2, rng),
-        transposed_case("transposed 8x28x28x128 -> 64, 4x4 s2 same", 8, 28, 128, 64, 4, 2, rng),
+        depthwise_case("depthwise 1x112x112x32, 3x3 same", 1, (112, 112), 32, 3, rng),
+        depthwise_case("depthwise 8x56x56x128, 3x3 same", 8, (56, 56), 128, 3, rng),
+        transposed_case("transposed 1x7x7x512 -> 256, 4x4 s2 same", 1, (7, 7), 512, 256, 4, 2, rng),
+        transposed_case("transposed 8x28x28x128 -> 64, 4x4 s2 same", 8, (28, 28), 128, 64, 4, 2, rng),
+        # 1-D: the first two layers of wav2vec 2.0's encoder on 1 s of 16 kHz audio, a TCN layer
+        conv_case(
+            "conv1d 1x16000x1 -> 512, k10 s5 (audio front end)",
+            "dense",
+            1,
+            (16000,),
+            1,
+            512,
+            10,
+            "valid",
+            stride=5,
+            rng=rng,
+        ),  # fmt: skip
+        conv_case(
+            "conv1d 1x3199x512 -> 512, k3 s2", "dense", 1, (3199,), 512, 512, 3, "valid", stride=2, rng=rng
+        ),
+        conv_case(
+            "conv1d 8x1000x128 -> 128, k3 same, dilation 4",
+            "dense",
+            8,
+            (1000,),
+            128,
+            128,
+            3,
+            "same",
+            dilation=4,
+            rng=rng,
+        ),  # fmt: skip
+        depthwise_case("depthwise1d 8x1000x256, k7 same", 8, (1000,), 256, 7, rng),
+        transposed_case("transposed1d 8x250x128 -> 64, k4 s2 same", 8, (250,), 128, 64, 4, 2, rng),
+        # 3-D: a small video block (8 frames of 56x56, 64 channels) and its decoder step
+        conv_case(
+            "conv3d 1x8x56x56x64 -> 64, 3x3x3 same", "dense", 1, (8, 56, 56), 64, 64, 3, "same", rng=rng
+        ),
+        conv_case(
+            "conv3d 1x16x112x112x3 -> 64, 3x3x3 same", "dense", 1, (16, 112, 112), 3, 64, 3, "same", rng=rng
+        ),  # fmt: skip
+        depthwise_case("depthwise3d 1x8x56x56x64, 3x3x3 same", 1, (8, 56, 56), 64, 3, rng),
+        transposed_case(
+            "transposed3d 1x4x14x14x128 -> 64, 4x4x4 s2 same", 1, (4, 14, 14), 128, 64, 4, 2, rng
+        ),
     ]
 
 
 def check(case: Case) -> None:
     """The result must match torch's before it is worth timing."""
     ours = case.ours()
-    theirs = case.theirs().permute(0, 2, 3, 1).numpy()
+    theirs = np.moveaxis(case.theirs().numpy(), 1, -1)
     if ours.shape != theirs.shape or ours.dtype != np.float32:
         raise AssertionError(f"{case.name}: got {ours.shape} {ours.dtype}, torch gives {theirs.shape}")
     if not np.allclose(ours, theirs, rtol=1e-3, atol=1e-3):

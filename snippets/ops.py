@@ -220,36 +220,63 @@ def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
     return channels_per_group * itemsize < CACHE_LINE
 
 
+def _bands(out_size: Sizes, values_per_position: int, budget: int):
+    """Pieces of one example's output, each ``(leading, first, stop)``: fixed indices ``leading``
+    on the first axes, then rows ``first:stop`` of the next axis, of at most about ``budget``
+    patch values. The band runs along the first axis whose row (all later axes) fits the budget."""
+    axis = next(
+        (a for a in range(len(out_size)) if math.prod(out_size[a + 1 :]) * values_per_position <= budget),
+        len(out_size) - 1,
+    )
+    row_values = math.prod(out_size[axis + 1 :]) * values_per_position
+    for leading in itertools.product(*map(range, out_size[:axis])):
+        for _, first, stop in _row_blocks(1, out_size[axis], row_values, budget):
+            yield leading, first, stop
+
+
 def gemm_conv(
     xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
 ) -> np.ndarray:
     """Convolve the padded ``xp`` (no padding left to do) as im2col + matmul, band by band.
 
-    For each band of output rows (along the first spatial axis) of one example: copy its patches
-    into a matrix ``(rows prod(out[1:]), prod(k) C_g)`` per group, then
-    ``y_band[:, group] = patches @ k_group``. Bands of about ``BAND_ELEMENTS`` values keep the
-    matrix in the CPU cache from the copy that writes it to the product that reads it. When a
-    pixel's channels in a group fill less than a 64-byte cache line, the copy gathers from
-    channel planes instead (:func:`im2col_planes`): long runs along the last axis rather than a
-    few values per pixel.
+    For each band of outputs of one example (rows of the first spatial axis; in a volume whose
+    rows are too big, rows of a later axis at fixed earlier indices): copy its patches into a
+    matrix ``(outputs, prod(k) C_g)`` per group, then ``y_band[:, group] = patches @ k_group``.
+    Bands of about ``BAND_ELEMENTS`` patch values keep the matrix in the CPU cache from the copy
+    that writes it to the product that reads it. When a pixel's channels in a group fill less
+    than a 64-byte cache line, the copy gathers from channel planes instead
+    (:func:`im2col_planes`): long runs along the last axis rather than a few values per pixel.
     """
     *kernel_size, c_group, c_out = kernel.shape
-    n, span = xp.shape[0], dilation[0] * (kernel_size[0] - 1) + 1
+    n, spans = xp.shape[0], [d * (k - 1) + 1 for k, d in zip(kernel_size, dilation, strict=True)]
     weights = kernel.reshape(math.prod(kernel_size) * c_group, groups, c_out // groups)  # group g: [:, g]
     from_planes = gathers_from_planes(c_group, xp.itemsize)
     source = np.ascontiguousarray(np.moveaxis(xp, -1, 1)) if from_planes else xp  # (N, C, *spatial)
     y = np.empty((n, *out_size, c_out), xp.dtype)
-    patch_values_per_row = math.prod(out_size[1:]) * math.prod(kernel_size) * xp.shape[-1]  # all groups
-    for image, first, stop in _row_blocks(n, out_size[0], patch_values_per_row, BAND_ELEMENTS):
-        rows = slice(first * stride[0], (stop - 1) * stride[0] + span)  # the input rows this band reads
-        y_band = y[image, first:stop].reshape(-1, groups, c_out // groups)  # a view
-        if from_planes:
-            columns = im2col_planes(source[image : image + 1, :, rows], kernel_size, stride, dilation, groups)
-            patches = columns.transpose(0, 2, 1)  # (G, M, K): the transposed view, no copy
-        else:
-            patches = im2col(source[image : image + 1, rows], kernel_size, stride, dilation, groups)
-        for g in range(groups):  # one 2D matmul per group, written straight into y
-            np.matmul(patches[g], weights[:, g], out=y_band[:, g])
+    values_per_position = math.prod(kernel_size) * xp.shape[-1]  # patch values of one output, all groups
+    for image in range(n):
+        for leading, first, stop in _bands(out_size, values_per_position, BAND_ELEMENTS):
+            # the input this band reads: a window per fixed axis, the rows of the banded one
+            reads = [slice(i * s, i * s + span) for i, s, span in zip(leading, stride, spans, strict=False)]
+            axis = len(leading)
+            reads.append(slice(first * stride[axis], (stop - 1) * stride[axis] + spans[axis]))
+            outputs = (image, *(slice(i, i + 1) for i in leading), slice(first, stop))
+            y_band = y[outputs].reshape(-1, groups, c_out // groups)  # a view
+            if from_planes:
+                columns = im2col_planes(
+                    source[(slice(image, image + 1), slice(None), *reads)],
+                    kernel_size,
+                    stride,
+                    dilation,
+                    groups,
+                )
+                patches = columns.transpose(0, 2, 1)  # (G, M, K): the transposed view, no copy
+            else:
+                patches = im2col(
+                    source[(slice(image, image + 1), *reads)], kernel_size, stride, dilation, groups
+                )
+            for g in range(groups):  # one 2D matmul per group, written straight into y
+                np.matmul(patches[g], weights[:, g], out=y_band[:, g])
     return y
 
 
