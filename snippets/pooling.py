@@ -1,0 +1,295 @@
+"""Pooling in every rank, in NumPy, channels-last: shapes and values as Keras and PyTorch give them.
+
+Named as ``keras.ops`` names them: :func:`max_pool`, :func:`average_pool`, plus PyTorch's
+adaptive pooling (:func:`adaptive_max_pool`, :func:`adaptive_average_pool`) and Keras' global
+pooling (:func:`global_max_pool`, :func:`global_average_pool`). ``x`` is ``(N, *spatial, C)``;
+``rank`` (1, 2 or 3 spatial axes) is ``x.ndim - 2``. As in :mod:`snippets.shapes`, string
+padding follows Keras ('valid', 'same'), numbers follow PyTorch's ``padding=`` (the same on
+both sides of an axis, at most half the pool size).
+"""
+
+# --8<-- [start:imports]
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from snippets import _arrays
+from snippets._validate import Pair, Sizes, check_bool, check_shape, check_sizes, describe
+from snippets.shapes import AXES, PaddingSpec, check_padding
+
+# --8<-- [end:imports]
+
+__all__ = [
+    "adaptive_average_pool",
+    "adaptive_max_pool",
+    "adaptive_windows",
+    "average_pool",
+    "global_average_pool",
+    "global_max_pool",
+    "max_pool",
+    "pool_output_shape",
+    "pool_padding",
+]
+
+
+def pool_padding(
+    input_shape: tuple[int, ...],
+    pool_size: int | Sizes,
+    stride: int | Sizes | None = None,
+    padding: PaddingSpec = "valid",
+    *,
+    dilation: int | Sizes = 1,
+) -> tuple[Pair, ...]:
+    """``(before, after)`` per axis that the frameworks pad with before pooling.
+
+    ``'valid'``: none. ``'same'`` (Keras): total ``max((ceil(n / s) - 1) s + k - n, 0)``, the odd
+    one after. Numbers (PyTorch): ``p`` on both sides, refused when ``p > k // 2`` as PyTorch
+    refuses it (the pool size, whatever the dilation).
+    """
+    spatial, _ = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    kernel = check_sizes("pool_size", pool_size, rank)
+    strides = kernel if stride is None else check_sizes("stride", stride, rank)
+    dilations = check_sizes("dilation", dilation, rank)
+    sides = check_padding(padding, rank)
+    if sides == "causal":
+        raise ValueError(f"padding must be 'valid', 'same' or numbers for pooling, got {describe(padding)}")
+    if sides == "valid":
+        return ((0, 0),) * rank
+    if sides == "same":
+        if max(dilations) > 1:
+            raise ValueError(
+                f"dilation must be 1 with 'same' pooling (Keras' pools have none), got {dilation!r}"
+            )
+        totals = [
+            max((math.ceil(n / s) - 1) * s + k - n, 0)
+            for n, k, s in zip(spatial, kernel, strides, strict=True)
+        ]
+        return tuple((t // 2, t - t // 2) for t in totals)
+    for axis, (before, after), k in zip(AXES[rank], sides, kernel, strict=True):
+        if before != after or before > k // 2:
+            raise ValueError(
+                f"padding must be at most half the pool size on each side, the same on both (PyTorch "
+                f"refuses more), got {describe(padding)}: {before}, {after} on the {axis} for pool size {k}"
+            )
+    return sides
+
+
+def _pool_length(axis: str, n: int, pads: Pair, k: int, s: int, d: int, ceil_mode: bool) -> int:
+    """``floor`` (or ``ceil``) of ``(n + before + after - k_eff) / s``, plus 1; with ``ceil_mode``
+    the last window must start inside the input or the left padding (PyTorch's rule), and may
+    reach past the padded input by less than a stride. At least one window must result."""
+    span = d * (k - 1) + 1
+    padded = n + pads[0] + pads[1]
+    out = (-(-(padded - span) // s) if ceil_mode else (padded - span) // s) + 1
+    if ceil_mode and (out - 1) * s >= n + pads[0]:
+        out -= 1
+    if out < 1:
+        raise ValueError(
+            f"pool_size must fit in the padded input: along the {axis}, pool {k} with dilation {d} spans "
+            f"{span} but the input is {n} + padding {pads[0]} + {pads[1]} = {padded}"
+            + (f" (ceil_mode lets it overhang by less than the stride {s})" if ceil_mode else "")
+        )
+    return out
+
+
+# --8<-- [start:pool_output_shape]
+def pool_output_shape(
+    input_shape: tuple[int, ...],
+    pool_size: int | Sizes,
+    stride: int | Sizes | None = None,
+    padding: PaddingSpec = "valid",
+    *,
+    dilation: int | Sizes = 1,
+    ceil_mode: bool = False,
+) -> tuple[int, ...]:
+    """Output ``(*spatial_out, C)`` of a max or average pool of any rank; along every axis
+
+    ``out = floor((n + pad_before + pad_after - d (k - 1) - 1) / s) + 1``
+
+    (``ceil`` with ``ceil_mode``, PyTorch's, less one when that last window would start past
+    the input and its left padding). ``stride=None`` is the pool size, as in both frameworks;
+    ``'same'`` gives ``ceil(n / s)``. The channels are unchanged.
+    """
+    spatial, channels = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    check_bool("ceil_mode", ceil_mode)
+    pads = pool_padding(input_shape, pool_size, stride, padding, dilation=dilation)
+    kernel = check_sizes("pool_size", pool_size, rank)
+    strides = kernel if stride is None else check_sizes("stride", stride, rank)
+    dilations = check_sizes("dilation", dilation, rank)
+    sizes = (
+        _pool_length(*axis)
+        for axis in zip(
+            AXES[rank], spatial, pads, kernel, strides, dilations, [ceil_mode] * rank, strict=True
+        )
+    )
+    return (*sizes, channels)
+
+
+# --8<-- [end:pool_output_shape]
+
+
+def _geometry(x, pool_size, stride, padding, dilation, ceil_mode):
+    """Checked ``x`` (batched), its rank, the pool's sizes and the padding before/after per axis,
+    the ``after`` grown by what ``ceil_mode``'s extra window reads past the padded input."""
+    array = _arrays.float_array("x", x)
+    rank = array.ndim - 2
+    if rank not in (1, 2, 3) or 0 in array.shape:
+        raise ValueError(
+            f"x must be channels-last (N, L, C), (N, H, W, C) or (N, D, H, W, C) with no empty axis, "
+            f"got shape {array.shape} and dtype {array.dtype}"
+        )
+    shape = array.shape[1:]
+    *out, _ = pool_output_shape(shape, pool_size, stride, padding, dilation=dilation, ceil_mode=ceil_mode)
+    pads = pool_padding(shape, pool_size, stride, padding, dilation=dilation)
+    kernel = check_sizes("pool_size", pool_size, rank)
+    strides = kernel if stride is None else check_sizes("stride", stride, rank)
+    dilations = check_sizes("dilation", dilation, rank)
+    overflow = [
+        max((o - 1) * s + d * (k - 1) + 1 - (n + b + a), 0)
+        for o, s, d, k, n, (b, a) in zip(out, strides, dilations, kernel, shape[:-1], pads, strict=True)
+    ]
+    return array, rank, kernel, strides, dilations, pads, overflow, tuple(out)
+
+
+def _windows(padded: np.ndarray, kernel: Sizes, strides: Sizes, dilations: Sizes, out: Sizes) -> np.ndarray:
+    """Every pool window of ``(N, *spatial, C)``, window axes last: ``(N, *out, C, *k)`` (a view)."""
+    rank = len(kernel)
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
+    windows = sliding_window_view(padded, spans, axis=tuple(range(1, rank + 1)))
+    steps = tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, strides, strict=True))
+    return windows[(slice(None), *steps, slice(None), *(slice(None, None, d) for d in dilations))]
+
+
+def _pad(x: np.ndarray, sides, value: float) -> np.ndarray:
+    return np.pad(x, ((0, 0), *sides, (0, 0)), constant_values=value)
+
+
+# --8<-- [start:max_pool]
+def max_pool(
+    x,
+    pool_size: int | Sizes,
+    stride: int | Sizes | None = None,
+    padding: PaddingSpec = "valid",
+    *,
+    dilation: int | Sizes = 1,
+    ceil_mode: bool = False,
+) -> np.ndarray:
+    """Largest value of each window: ``y[n, i, c] = max_u x[n, i s + u d - p, c]`` per axis.
+
+    Padding holds ``-inf``, so a window wholly in padding gives ``-inf`` (as PyTorch does) and a
+    NaN in a window gives NaN. Shape: :func:`pool_output_shape`.
+    """
+    x, rank, kernel, strides, dilations, pads, overflow, out = _geometry(
+        x, pool_size, stride, padding, dilation, ceil_mode
+    )
+    padded = _pad(x, [(b, a + extra) for (b, a), extra in zip(pads, overflow, strict=True)], -np.inf)
+    windows = _windows(padded, kernel, strides, dilations, out)
+    return windows.max(axis=tuple(range(-rank, 0)))
+
+
+# --8<-- [end:max_pool]
+
+
+# --8<-- [start:average_pool]
+def average_pool(
+    x,
+    pool_size: int | Sizes,
+    stride: int | Sizes | None = None,
+    padding: PaddingSpec = "valid",
+    *,
+    ceil_mode: bool = False,
+    count_include_pad: bool | None = None,
+) -> np.ndarray:
+    """Mean of each window: ``y = sum of the window / its divisor``.
+
+    The divisor counts the window's cells inside the input, plus its padding cells when
+    ``count_include_pad``; never the cells that ``ceil_mode``'s last window reads past the
+    padding. The default is each framework's own: Keras' ``'same'`` leaves the pads out
+    (``False``), PyTorch's numbers count them (``True``). So ``average_pool(ones, 3, 1, 1)``
+    gives 4/9 at a corner (PyTorch's ``AvgPool2d(3, 1, 1)``) where ``'same'`` gives 1.
+    """
+    x, rank, kernel, strides, dilations, pads, overflow, out = _geometry(
+        x, pool_size, stride, padding, 1, ceil_mode
+    )
+    include = (
+        not isinstance(padding, str)
+        if count_include_pad is None
+        else check_bool("count_include_pad", count_include_pad)
+    )
+    sides = [(b, a + extra) for (b, a), extra in zip(pads, overflow, strict=True)]
+    totals = _windows(_pad(x, sides, 0.0), kernel, strides, dilations, out).sum(axis=tuple(range(-rank, 0)))
+    # which cells the divisor counts: the input, and the padding when include (never the overflow)
+    counted = np.ones((1, *x.shape[1:-1], 1))
+    counted = _pad(counted, pads, 1.0 if include else 0.0)
+    counted = _pad(counted, [(0, extra) for extra in overflow], 0.0)
+    divisors = _windows(counted, kernel, strides, dilations, out).sum(axis=tuple(range(-rank, 0)))
+    return (totals / divisors).astype(x.dtype, copy=False)
+
+
+# --8<-- [end:average_pool]
+
+
+# --8<-- [start:adaptive]
+def adaptive_windows(size: int, output_size: int) -> list[tuple[int, int]]:
+    """PyTorch's adaptive pooling windows along one axis: output ``i`` pools
+    ``[floor(i n / o), ceil((i + 1) n / o))``. They overlap when ``o`` does not divide ``n``."""
+    return [(i * size // output_size, -(-(i + 1) * size // output_size)) for i in range(output_size)]
+
+
+def _adaptive(x, output_size, reduce) -> np.ndarray:
+    """Pool each axis in turn over its adaptive windows: a box's max or mean is that of its axes."""
+    array = _arrays.float_array("x", x)
+    rank = array.ndim - 2
+    if rank not in (1, 2, 3) or 0 in array.shape:
+        raise ValueError(
+            f"x must be channels-last (N, *spatial, C) with 1 to 3 spatial axes, got shape {array.shape}"
+        )
+    sizes = check_sizes("output_size", output_size, rank)
+    for axis, o in enumerate(sizes, start=1):
+        pieces = [reduce(array[(slice(None),) * axis + (slice(a, b),)], axis=axis, keepdims=True)
+                  for a, b in adaptive_windows(array.shape[axis], o)]  # fmt: skip
+        array = np.concatenate(pieces, axis=axis)
+    return array
+
+
+def adaptive_average_pool(x, output_size: int | Sizes) -> np.ndarray:
+    """PyTorch's ``AdaptiveAvgPool1d/2d/3d``: the mean over :func:`adaptive_windows` per axis."""
+    return _adaptive(x, output_size, np.mean)
+
+
+def adaptive_max_pool(x, output_size: int | Sizes) -> np.ndarray:
+    """PyTorch's ``AdaptiveMaxPool1d/2d/3d``: the max over :func:`adaptive_windows` per axis."""
+    return _adaptive(x, output_size, np.max)
+
+
+# --8<-- [end:adaptive]
+
+
+# --8<-- [start:global]
+def _global(x, reduce, keepdims) -> np.ndarray:
+    array = _arrays.float_array("x", x)
+    if array.ndim - 2 not in (1, 2, 3) or 0 in array.shape:
+        raise ValueError(
+            f"x must be channels-last (N, *spatial, C) with 1 to 3 spatial axes, got shape {array.shape}"
+        )
+    return reduce(array, axis=tuple(range(1, array.ndim - 1)), keepdims=check_bool("keepdims", keepdims))
+
+
+def global_average_pool(x, *, keepdims: bool = False) -> np.ndarray:
+    """Keras' ``GlobalAveragePooling1D/2D/3D``: the mean over every spatial axis, ``(N, C)``, or
+    ``(N, 1, ..., 1, C)`` with ``keepdims=True``."""
+    return _global(x, np.mean, keepdims)
+
+
+def global_max_pool(x, *, keepdims: bool = False) -> np.ndarray:
+    """Keras' ``GlobalMaxPooling1D/2D/3D``: the max over every spatial axis, ``(N, C)``, or
+    ``(N, 1, ..., 1, C)`` with ``keepdims=True``."""
+    return _global(x, np.max, keepdims)
+
+
+# --8<-- [end:global]
