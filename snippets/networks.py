@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
 from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
+from snippets.pooling import pool_output_shape, pool_padding
 from snippets.receptive import Field, LayerGeometry, receptive_fields
 from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts, transposed_output_shape
 
@@ -309,7 +310,7 @@ def _geometry(layer, shape: Shape) -> tuple:
     elif isinstance(layer, Pool):
         kernel, dilation = _pair(layer.pool_size), (1, 1)
         stride = _pair(layer.pool_size if layer.stride is None else layer.stride)
-        pads = padding_amounts(shape, kernel, stride, layer.padding)
+        pads = pool_padding(shape, kernel, stride, layer.padding)
     elif isinstance(layer, (GlobalPool, Flatten)):  # one window over the whole map
         kernel, stride, dilation, pads = shape[:2], (1, 1), (1, 1), ((0, 0), (0, 0))
     elif isinstance(layer, ConvTranspose):
@@ -397,8 +398,7 @@ def _leaf(layer, shape: Shape) -> tuple[Shape, int, int, int]:
         params = count_conv_params(channels, layer.filters, layer.kernel_size, layer.use_bias)
         return out, params, 0, transposed_macs(shape, *args, output_padding=layer.output_padding)
     if isinstance(layer, Pool):
-        stride = layer.pool_size if layer.stride is None else layer.stride
-        return conv_output_shape(shape, channels, layer.pool_size, stride, layer.padding), 0, 0, 0
+        return pool_output_shape(shape, layer.pool_size, layer.stride, layer.padding), 0, 0, 0
     if isinstance(layer, GlobalPool):
         return ((1, 1, channels) if layer.keepdims else (channels,)), 0, 0, 0
     if isinstance(layer, BatchNorm):
