@@ -31,7 +31,15 @@ from browser_support import (
     set_palette,
 )
 
-from tools.calculator_cases import FIELDS, expected, random_state, random_states, to_hash
+from tools.calculator_cases import (
+    FIELDS,
+    INPUT_KEYS,
+    PRESET_STATES,
+    expected,
+    random_state,
+    random_states,
+    to_hash,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -60,9 +68,11 @@ def test_calculator_matches_snippets_through_the_url(page, base_url) -> None:
 
 
 def fill_form(page, state: dict, rng: random.Random) -> None:
-    """Enter ``state`` as a reader would: the mode switch, the input fields, Add layer, each field."""
+    """Enter ``state`` as a reader would: the mode and rank switches, the input fields, Add layer,
+    each field."""
     page.check(f"input[name='cc-mode'][value='{state['mode']}']")
-    for key, text in zip("hwc", state["input"], strict=True):
+    page.check(f"input[name='cc-rank'][value='{state.get('rank', 2)}']")
+    for key, text in zip(INPUT_KEYS[state.get("rank", 2)], state["input"], strict=True):
         page.fill(f"#cc-in-{key}", text)
     for n, spec in enumerate(state["layers"], 1):
         page.click("#cc-add")
@@ -97,10 +107,13 @@ def test_calculator_matches_snippets_when_typed_into(page, base_url) -> None:
 
 
 def test_calculator_presets(page, base_url) -> None:
-    """Each preset loads its stack; the case studies' first blocks give their known figures."""
+    """Each preset loads its stack; the case studies' first blocks give their known figures, the
+    1-D and 3-D presets those snippets computes for the stacks the twin writes."""
     open_calculator(page, base_url)
+    twin = {name: expected(make())["total"] for name, make in PRESET_STATES.items()}
     known = {
         "VGG16, block 1": ("112 × 112 × 64", "38,720"),
+        **{name: (total["shape"], total["params"]) for name, total in twin.items()},
         "ResNet-50 stem + first bottleneck": ("56 × 56 × 256", "66,752"),
         "MobileNetV1, first separable blocks": ("56 × 56 × 128", "29,504"),
         "Source: Conv(64, 3×3, stride 1, 'same')": ("224 × 224 × 64", "1,792"),
@@ -118,6 +131,12 @@ def test_calculator_presets(page, base_url) -> None:
         assert shown["fieldErrors"] == {} and all(not row["error"] for row in shown["rows"]), name
         # the preset's URL reproduces it
         assert page.evaluate("document.querySelector('.cc-link').getAttribute('href')") == shown["hash"]
+        if name in PRESET_STATES:  # and holds the stack the twin computed
+            assert unquote(shown["hash"]) == unquote(to_hash(PRESET_STATES[name]())), name
+            assert (shown["total"]["field"], shown["total"]["stride"]) == (
+                twin[name]["field"],
+                twin[name]["stride"],
+            )
 
 
 def test_calculator_by_keyboard(page, base_url) -> None:

@@ -1,5 +1,6 @@
 """The layer calculator as a reader uses it: switching the framework, a bad address, the
-results table on a laptop and a phone, changing a layer's type, how numbers are written.
+results table on a laptop and a phone, changing a layer's type, how numbers are written,
+1-D and 3-D stacks (the rank switch, 'causal', PyTorch's padding modes, the 1-D preset).
 
 Each test reads what the reader sees (innerText, input values, element boxes) in Chromium;
 where the calculator changes a stack (mode switch, type change) the Python twin
@@ -18,6 +19,7 @@ from urllib.parse import unquote
 import pytest
 from browser_support import ARTIFACTS, READ_CALCULATOR, compare, open_calculator, set_palette
 
+from snippets import conv_output_shape, receptive_field
 from tools.calculator_cases import (
     DEFAULTS,
     FIELDS,
@@ -28,6 +30,7 @@ from tools.calculator_cases import (
     random_states,
     switch_mode,
     to_hash,
+    wav2vec_state,
 )
 
 pytestmark = pytest.mark.browser
@@ -307,3 +310,165 @@ def test_calculator_screenshots(sized_page, base_url) -> None:
             file = shots / f"calculator-{name}-{scheme}.png"
             page.screenshot(path=str(file))
             assert file.stat().st_size > 10_000
+
+
+# ---------------------------------------------------------------- 1-D and 3-D
+def input_fields(page) -> dict[str, str]:
+    return page.eval_on_selector_all(
+        "#cc-app .cc-input input", "els => Object.fromEntries(els.map(e => [e.id, e.value]))"
+    )
+
+
+def conv_state(rank: int, sizes: list[str], mode: str = "keras", **values: str) -> dict:
+    return {
+        "mode": mode,
+        "rank": rank,
+        "input": sizes,
+        "layers": [{"kind": "conv", "v": {**MODE_DEFAULTS[mode]["conv"], **values}}],
+    }
+
+
+def test_the_rank_switch_shows_the_rank_s_fields_and_keeps_the_values(page, base_url) -> None:
+    open_calculator(page, base_url, "#mode=keras&in=32,40,5&l=conv:f=16,k=5")
+    assert input_fields(page) == {"cc-in-h": "32", "cc-in-w": "40", "cc-in-c": "5"}
+    steps = [
+        # the new depth takes the first size there was; height, width and channels stay
+        (3, {"cc-in-d": "32", "cc-in-h": "32", "cc-in-w": "40", "cc-in-c": "5"}, "Conv3D", "D × H × W × C"),
+        (1, {"cc-in-l": "32", "cc-in-c": "5"}, "Conv1D", "L × C"),
+        (2, {"cc-in-h": "32", "cc-in-w": "32", "cc-in-c": "5"}, "Conv2D", "H × W × C"),
+    ]
+    for rank, fields, cls, axes in steps:
+        page.check(f"#cc-rank-{rank}")
+        assert page.evaluate("document.activeElement.id") == f"cc-rank-{rank}"
+        assert input_fields(page) == fields, rank
+        assert [page.input_value(f"#cc-l1-{key}") for key in "fksp"] == ["16", "5", "1", "same"]
+        state = conv_state(rank, list(fields.values()), f="16", k="5")
+        shown = page.evaluate(READ_CALCULATOR)
+        assert compare(state, shown) == [], rank
+        assert unquote(shown["hash"]) == unquote(to_hash(state)), shown["hash"]
+        assert page.inner_text("#cc-row-1").startswith(f"1. {cls}")
+        assert page.inner_text("#cc-app thead th[scope='col']:nth-child(2)") == f"Output ({axes})"
+    # an address without a rank (written before there were ranks) is 2-D
+    assert "rank=" not in page.evaluate("location.hash")
+
+
+def test_causal_padding_is_keras_conv1d_only(page, base_url) -> None:
+    state = conv_state(1, ["100", "3"], k="5", p="causal", d="2")
+    open_calculator(page, base_url, to_hash(state))
+    shown = page.evaluate(READ_CALCULATOR)
+    assert compare(state, shown) == [] and shown["fieldErrors"] == {}
+    assert shown["rows"][0]["shape"] == "100 × 64"
+    # 2-D: snippets refuses it, and the calculator says what snippets says
+    page.check("#cc-rank-2")
+    with pytest.raises(ValueError) as refused:
+        conv_output_shape((100, 100, 3), 64, 5, 1, "causal", dilation=2)
+    assert page.inner_text("#cc-l1-p-msg") == str(refused.value)
+    assert "'causal' exists only in 1-D convolutions" in str(refused.value)
+    # a depthwise 1-D layer: Keras' DepthwiseConv1D refuses it (snippets' layer= rule)
+    page.check("#cc-rank-1")
+    page.select_option("#cc-l1-kind", "depthwise")
+    with pytest.raises(ValueError) as refused:
+        conv_output_shape((100, 3), 3, 5, 1, "causal", dilation=2, layer="depthwise")
+    assert page.inner_text("#cc-l1-p-msg") == str(refused.value)
+    # PyTorch has no 'causal': the same stack refused there, Keras' result beside it
+    state = conv_state(1, ["100", "3"], mode="pytorch", k="5", p="causal", d="2")
+    page.evaluate("hash => { location.hash = hash; }", to_hash(state))
+    page.wait_for_function(
+        "document.querySelector('#cc-l1-p') && document.querySelector('#cc-l1-d').value === '2'"
+    )
+    shown = page.evaluate(READ_CALCULATOR)
+    assert compare(state, shown) == []
+    assert shown["fieldErrors"] == {"cc-l1-p": expected(state)["field_errors"]["cc-l1-p"]}
+    assert shown["fieldErrors"]["cc-l1-p"].startswith("Invalid padding string 'causal'")
+    assert shown["rows"][0]["diff"] == ["Keras: 100 × 64"]
+
+
+def test_reflect_padding_must_be_smaller_than_the_input(page, base_url) -> None:
+    state = conv_state(1, ["3", "2"], mode="pytorch", p="3", pm="reflect")
+    open_calculator(page, base_url, to_hash(state))
+    with pytest.raises(ValueError) as refused:
+        conv_output_shape((3, 2), 64, 3, 1, 3, padding_mode="reflect")
+    assert page.inner_text("#cc-l1-p-msg") == str(refused.value)
+    assert compare(state, page.evaluate(READ_CALCULATOR)) == []
+    # circular may wrap once: padding 3 on 3 samples is allowed, as PyTorch allows it
+    page.fill("#cc-l1-pm", "circular")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert shown["fieldErrors"] == {}
+    assert shown["rows"][0]["shape"] == " × ".join(
+        map(str, conv_output_shape((3, 2), 64, 3, 1, 3, padding_mode="circular"))
+    )
+    # reflect with padding 2 < 3 passes
+    page.fill("#cc-l1-pm", "reflect")
+    page.fill("#cc-l1-p", "2")
+    assert page.evaluate(READ_CALCULATOR)["fieldErrors"] == {}
+    # a transposed convolution pads with zeros only
+    page.select_option("#cc-l1-kind", "transposed")
+    assert page.input_value("#cc-l1-pm") == "reflect"
+    assert page.inner_text("#cc-l1-pm-msg") == 'Only "zeros" padding mode is supported for ConvTranspose1d'
+    # Keras has no padding modes
+    page.select_option("#cc-l1-kind", "conv")
+    page.check("input[name='cc-mode'][value='keras']")
+    page.fill("#cc-l1-p", "valid")
+    state = conv_state(1, ["3", "2"], p="valid", pm="reflect")
+    shown = page.evaluate(READ_CALCULATOR)
+    assert compare(state, shown) == []
+    assert shown["fieldErrors"]["cc-l1-pm"].startswith("padding_mode must be 'zeros' in Keras"), shown
+
+
+def test_keras_depthwise_takes_stride_with_dilation_and_conv_does_not(page, base_url) -> None:
+    for rank, sizes in [(1, ["64", "8"]), (2, ["32", "32", "8"]), (3, ["8", "16", "16", "8"])]:
+        state = conv_state(rank, sizes, s="2", d="2")
+        open_calculator(page, base_url, to_hash(state))
+        with pytest.raises(ValueError) as refused:
+            conv_output_shape(tuple(map(int, sizes)), 64, 3, 2, "same", dilation=2)
+        assert page.inner_text("#cc-l1-d-msg") == str(refused.value), rank
+        if rank < 3:  # Keras has no DepthwiseConv3D
+            page.select_option("#cc-l1-kind", "depthwise")
+            shown = page.evaluate(READ_CALCULATOR)
+            assert shown["fieldErrors"] == {}, (rank, shown["fieldErrors"])
+            want = conv_output_shape(tuple(map(int, sizes)), 8, 3, 2, "same", dilation=2, layer="depthwise")
+            assert shown["rows"][0]["shape"] == " × ".join(map(str, want))
+    page.select_option("#cc-l1-kind", "depthwise")
+    assert page.evaluate(READ_CALCULATOR)["rows"][0]["error"] == [
+        "Invalid: Keras has no DepthwiseConv3D (its depthwise and separable layers are 1-D and 2-D); "
+        "PyTorch has Conv3d(groups=C)"
+    ]
+
+
+def test_the_wav2vec_preset_shows_its_receptive_field_and_stride(page, base_url) -> None:
+    open_calculator(page, base_url)
+    page.get_by_role("button", name="wav2vec 2.0 feature encoder (1-D)", exact=True).click()
+    state = wav2vec_state()
+    shown = page.evaluate(READ_CALCULATOR)
+    assert compare(state, shown) == []
+    field = receptive_field([(int(layer["v"]["k"]), int(layer["v"]["s"])) for layer in state["layers"]])
+    assert (shown["total"]["field"], shown["total"]["stride"]) == (f"{field.size:,}", f"{field.stride:,}")
+    assert (field.size, field.stride) == (400, 320)  # 25 ms windows every 20 ms at 16 kHz
+    assert page.input_value("#cc-in-l") == "16000" and page.is_checked("#cc-rank-1")
+
+
+RANK_STACKS = {
+    "1d": "#mode=pytorch&rank=1&in=16000,1&l=conv:f=512,k=10,s=5,p=0,b=0;conv:f=512,p=causal;"
+    "separable:f=1024,m=2,p=1;maxpool:k=3,s=1,p=1;transposed:f=256,k=4,p=1,pm=reflect",
+    "3d": "#mode=keras&rank=3&in=16,112,112,3&l=conv:f=512,k=7;maxpool;separable:f=1024,m=2;conv:k=x",
+}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
+@pytest.mark.parametrize("stack", list(RANK_STACKS))
+def test_1d_and_3d_tables_fit(sized_page, base_url, viewport, stack) -> None:
+    page = sized_page(*VIEWPORTS[viewport])
+    open_calculator(page, base_url, RANK_STACKS[stack])
+    m = page.evaluate(MEASURE_TABLE)
+    assert m["outside"] == [], f"cells outside the content box {m['box']}: {m['outside']}"
+    assert m["scroll"][0] <= m["scroll"][1] + 1, f"the table scrolls sideways: {m['scroll']}"
+    assert m["clipped"] == [] and m["hidden"] == [], m
+    form = page.evaluate(
+        """() => { const box = document.querySelector('.md-content__inner').getBoundingClientRect();
+        return Array.from(document.querySelectorAll('#cc-app input, #cc-app select, #cc-app .cc-msg')).filter(
+          (e) => e.getBoundingClientRect().right > box.right + 1).map((e) => e.id || e.className); }"""
+    )
+    assert form == [], form
+    shots = ARTIFACTS / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"calculator-{stack}-{viewport}.png"), full_page=True)

@@ -8,8 +8,9 @@ separable_params, the *_macs functions and receptive_fields). Framework rules th
 ``snippets`` leaves to the caller (Keras takes no padding numbers, PyTorch no 'same' with
 stride > 1 ...) are written here once, with the messages the calculator shows.
 
-A state is what the calculator's URL holds: ``{"mode", "input": [h, w, c], "layers":
-[{"kind", "v": {key: text}}]}`` with every value the text of a form field.
+A state is what the calculator's URL holds: ``{"mode", "rank", "input": [*sizes, c],
+"layers": [{"kind", "v": {key: text}}]}`` with every value the text of a form field; the
+rank (1, 2 or 3 spatial axes: L | H, W | D, H, W) is 2 when missing, as in old addresses.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from snippets import (
     transposed_macs,
     transposed_output_shape,
 )
-from snippets._validate import check_int
+from snippets._validate import check_int, describe
+from snippets.shapes import AXES, PADDING_MODES
 
 NAMES = {
     "f": "filters",
@@ -43,14 +45,30 @@ NAMES = {
     "g": "groups",
     "m": "depth_multiplier",
     "op": "output_padding",
+    "pm": "padding_mode",
 }
-CONV = {"f": "64", "k": "3", "s": "1", "p": "same", "d": "1", "g": "1", "m": "1", "op": "", "b": "1"}
+RANKS = (1, 2, 3)
+#: The input fields' keys and names per rank (the spatial axes, then the channels).
+INPUT_KEYS = {1: "lc", 2: "hwc", 3: "dhwc"}
+INPUT_NAMES = {rank: (*AXES[rank], "channels") for rank in RANKS}
+CONV = {
+    "f": "64",
+    "k": "3",
+    "s": "1",
+    "p": "same",
+    "d": "1",
+    "g": "1",
+    "m": "1",
+    "op": "",
+    "pm": "zeros",
+    "b": "1",
+}
 POOL = {"k": "2", "s": "", "p": "valid"}
 FIELDS = {
-    "conv": ["f", "k", "s", "p", "d", "g", "b"],
-    "depthwise": ["k", "s", "p", "d", "m", "b"],
+    "conv": ["f", "k", "s", "p", "pm", "d", "g", "b"],
+    "depthwise": ["k", "s", "p", "pm", "d", "m", "b"],
     "separable": ["f", "k", "s", "p", "d", "m", "b"],
-    "transposed": ["f", "k", "s", "p", "d", "op", "b"],
+    "transposed": ["f", "k", "s", "p", "pm", "d", "op", "b"],
     "maxpool": ["k", "s", "p"],
     "avgpool": ["k", "s", "p"],
 }
@@ -73,24 +91,36 @@ MODE_DEFAULTS = {
         for kind, v in DEFAULTS.items()
     },
 }
-CLASSES = {
+# Class names with "#" for the rank (Conv1D, Conv2d ...); "1×1" is the pointwise kernel.
+CLASS_TEMPLATES = {
     "keras": {
-        "conv": "Conv2D",
-        "depthwise": "DepthwiseConv2D",
-        "separable": "SeparableConv2D",
-        "transposed": "Conv2DTranspose",
-        "maxpool": "MaxPooling2D",
-        "avgpool": "AveragePooling2D",
+        "conv": "Conv#D",
+        "depthwise": "DepthwiseConv#D",
+        "separable": "SeparableConv#D",
+        "transposed": "Conv#DTranspose",
+        "maxpool": "MaxPooling#D",
+        "avgpool": "AveragePooling#D",
     },
     "pytorch": {
-        "conv": "Conv2d",
-        "depthwise": "Conv2d(groups=C)",
-        "separable": "depthwise + 1×1 Conv2d",
-        "transposed": "ConvTranspose2d",
-        "maxpool": "MaxPool2d",
-        "avgpool": "AvgPool2d",
+        "conv": "Conv#d",
+        "depthwise": "Conv#d(groups=C)",
+        "separable": "depthwise + 1×1 Conv#d",
+        "transposed": "ConvTranspose#d",
+        "maxpool": "MaxPool#d",
+        "avgpool": "AvgPool#d",
     },
 }
+POINTWISE = {1: "1", 2: "1×1", 3: "1×1×1"}
+#: Keras has depthwise and separable layers in 1-D and 2-D only.
+KERAS_RANKS = {"depthwise": (1, 2), "separable": (1, 2)}
+
+
+def class_name(mode: str, kind: str, rank: int = 2) -> str:
+    """The framework's class for the layer in ``rank`` dimensions: Conv1D, ConvTranspose3d ..."""
+    return CLASS_TEMPLATES[mode][kind].replace("1×1", POINTWISE[rank]).replace("#", str(rank))
+
+
+CLASSES = {mode: {kind: class_name(mode, kind) for kind in FIELDS} for mode in CLASS_TEMPLATES}
 MODES = {"keras": "Keras", "pytorch": "PyTorch"}
 SEARCH_LIMIT = 256  # the largest padding (and output padding) a mode switch tries
 INT = re.compile(r"[ \t\n]*[+-]?[0-9]+[ \t\n]*")
@@ -116,19 +146,23 @@ def parse_int(key: str, name: str, text: str, minimum: int = 1) -> int:
         raise Invalid(key, str(error)) from None
 
 
-def parse_padding(text: str) -> str | int:
+def parse_padding(text: str, rank: int = 2) -> str | int:
+    """A padding field: a word ('causal' is read in every rank, so that snippets refuses it
+    outside 1-D with its own message) or an int >= 0."""
     word = text.strip().lower()
-    if word in ("valid", "same"):
+    if word in ("valid", "same", "causal"):
         return word
     if INT.fullmatch(text) and int(text) >= 0:
         return int(text)
     shown = str(int(text)) if INT.fullmatch(text) else repr(text)
-    raise Invalid("p", f"padding must be 'valid', 'same' or an int >= 0, got {shown}")
+    words = "'valid', 'same', 'causal'" if rank == 1 else "'valid', 'same'"
+    raise Invalid("p", f"padding must be {words} or an int >= 0, got {shown}")
 
 
-def parse_layer(kind: str, values: dict[str, str]) -> tuple[dict, list[Invalid]]:
-    """Every field of one layer, each checked on its own, in the form's order."""
-    args: dict = {"bias": values.get("b", "1") != "0", "d": 1}
+def parse_layer(kind: str, values: dict[str, str], rank: int = 2) -> tuple[dict, list[Invalid]]:
+    """Every field of one layer, each checked on its own, in the form's order (the padding
+    mode is kept as typed: snippets checks it)."""
+    args: dict = {"bias": values.get("b", "1") != "0", "d": 1, "pm": "zeros"}
     errors = []
     for key in FIELDS[kind]:
         text = values[key]
@@ -136,7 +170,9 @@ def parse_layer(kind: str, values: dict[str, str]) -> tuple[dict, list[Invalid]]
             if key == "b":
                 continue
             if key == "p":
-                args["p"] = parse_padding(text)
+                args["p"] = parse_padding(text, rank)
+            elif key == "pm":
+                args["pm"] = text
             elif key == "op":
                 args["op"] = None if text.strip() == "" else parse_int(key, NAMES[key], text, 0)
             elif key == "s" and kind.endswith("pool") and text.strip() == "":
@@ -157,6 +193,7 @@ def error_key(message: str) -> str:
         ("groups must divide", "g"),
         ("output_padding", "op"),
         ("stride and dilation cannot both", "d"),
+        ("padding_mode", "pm"),
         ("padding", "p"),
     ]:
         if message.startswith(prefix):
@@ -164,47 +201,86 @@ def error_key(message: str) -> str:
     raise AssertionError(f"no field for {message!r}")
 
 
-def layer(mode: str, kind: str, a: dict, shape: tuple[int, int, int]) -> dict:
-    """One valid-looking layer through snippets: shape, params, MACs, geometry; or Invalid."""
-    c, p, pool = shape[2], a["p"], kind.endswith("pool")
-    if mode == "keras" and not isinstance(p, str):
-        raise Invalid(
-            "p",
-            f"padding must be 'valid' or 'same' in Keras (explicit zeros need a ZeroPadding2D "
-            f"layer before it), got {p}",
-        )
-    if mode == "pytorch":
-        if (kind == "transposed" or pool) and isinstance(p, str):
-            cls = CLASSES[mode][kind]
+def framework_rules(mode: str, kind: str, a: dict, shape: tuple[int, ...]) -> str | int | tuple:
+    """The rules of each framework that snippets leaves to the caller, with the messages the
+    calculator shows; returns the padding to give snippets (PyTorch's 'valid' is 0, and its
+    'same' in a padding mode other than zeros is the explicit amounts it pads)."""
+    rank = len(shape) - 1
+    p, pm, pool, cls = a["p"], a["pm"], kind.endswith("pool"), class_name(mode, kind, rank)
+    if mode == "keras":
+        if rank not in KERAS_RANKS.get(kind, RANKS):
             raise Invalid(
-                "p", f"padding must be an int >= 0 for {cls} (it has no 'valid' or 'same'), got {p!r}"
+                None,
+                f"Keras has no {cls} (its depthwise and separable layers are 1-D and 2-D); "
+                f"PyTorch has {class_name('pytorch', kind, rank)}",
             )
-        if p == "same" and a["s"] > 1:
-            raise Invalid("p", "padding='same' is not supported for strided convolutions")
-        if pool and p > a["k"] // 2:
+        if not isinstance(p, str):
+            words = "'valid', 'same' or 'causal'" if rank == 1 and kind == "conv" else "'valid' or 'same'"
             raise Invalid(
                 "p",
-                f"pad should be at most half of effective kernel size, but got pad={p}, "
-                f"kernel_size={a['k']} and dilation=1",
+                f"padding must be {words} in Keras (explicit zeros need a ZeroPadding{rank}D "
+                f"layer before it), got {p}",
             )
-        if p == "valid":
-            p = 0
-    k, s, d, b = a["k"], a["s"], a["d"], a["bias"]
+        if pool and p == "causal":
+            raise Invalid(
+                "p", f"padding must be 'valid' or 'same' for {cls} (it has no 'causal'), got 'causal'"
+            )
+        if pm != "zeros":
+            raise Invalid(
+                "pm",
+                f"padding_mode must be 'zeros' in Keras (its layers pad with zeros only; the other "
+                f"modes are PyTorch's), got {describe(pm)}",
+            )
+        return p
+    if (kind == "transposed" or pool) and isinstance(p, str):
+        raise Invalid("p", f"padding must be an int >= 0 for {cls} (it has no 'valid' or 'same'), got {p!r}")
+    if p == "causal":
+        raise Invalid("p", "Invalid padding string 'causal', should be one of {'same', 'valid'}")
+    if p == "same" and a["s"] > 1:
+        raise Invalid("p", "padding='same' is not supported for strided convolutions")
+    if pool and p > a["k"] // 2:
+        raise Invalid(
+            "p",
+            f"pad should be at most half of effective kernel size, but got pad={p}, "
+            f"kernel_size={a['k']} and dilation=1",
+        )
+    if kind == "transposed" and pm != "zeros":
+        if pm in PADDING_MODES:
+            raise Invalid("pm", f'Only "zeros" padding mode is supported for {cls}')
+        raise Invalid("pm", f"padding_mode must be one of {PADDING_MODES}, got {describe(pm)}")
+    if p == "valid":
+        return 0
+    if p == "same" and pm != "zeros":
+        return padding_amounts(shape, a["k"], a["s"], "same", dilation=a["d"], layer=snippets_layer(kind))
+    return p
+
+
+def snippets_layer(kind: str) -> str:
+    """Whose rules snippets applies (``layer=``): Keras' DepthwiseConv and SeparableConv
+    accept stride with dilation and refuse 'causal'; the others follow its Conv layers."""
+    return kind if kind in ("depthwise", "separable") else "conv"
+
+
+def layer(mode: str, kind: str, a: dict, shape: tuple[int, ...]) -> dict:
+    """One valid-looking layer through snippets: shape, params, MACs, geometry; or Invalid."""
+    rank, c = len(shape) - 1, shape[-1]
+    p = framework_rules(mode, kind, a, shape)
+    k, s, d, b, pm, rule = a["k"], a["s"], a["d"], a["bias"], a["pm"], snippets_layer(kind)
     try:
         if kind == "conv":
-            params = count_conv_params(c, a["f"], k, b, groups=a["g"])
-            out = conv_output_shape(shape, a["f"], k, s, p, dilation=d)
+            params = count_conv_params(c, a["f"], k, b, groups=a["g"], rank=rank)
+            out = conv_output_shape(shape, a["f"], k, s, p, dilation=d, padding_mode=pm)
             macs = conv_macs(shape, a["f"], k, s, p, dilation=d, groups=a["g"])
         elif kind == "depthwise":
-            params = depthwise_params(c, k, depth_multiplier=a["m"], use_bias=b)
-            out = conv_output_shape(shape, c * a["m"], k, s, p, dilation=d)
+            params = depthwise_params(c, k, depth_multiplier=a["m"], use_bias=b, rank=rank)
+            out = conv_output_shape(shape, c * a["m"], k, s, p, dilation=d, padding_mode=pm, layer=rule)
             macs = depthwise_macs(shape, k, s, p, dilation=d, depth_multiplier=a["m"])
         elif kind == "separable":
-            params = separable_params(c, a["f"], k, depth_multiplier=a["m"], use_bias=b)
-            out = conv_output_shape(shape, a["f"], k, s, p, dilation=d)
+            params = separable_params(c, a["f"], k, depth_multiplier=a["m"], use_bias=b, rank=rank)
+            out = conv_output_shape(shape, a["f"], k, s, p, dilation=d, layer=rule)
             macs = separable_macs(shape, a["f"], k, s, p, dilation=d, depth_multiplier=a["m"])
         elif kind == "transposed":
-            params = count_conv_params(c, a["f"], k, b)
+            params = count_conv_params(c, a["f"], k, b, rank=rank)
             out = transposed_output_shape(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
             macs = transposed_macs(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
         else:
@@ -214,8 +290,8 @@ def layer(mode: str, kind: str, a: dict, shape: tuple[int, int, int]) -> dict:
         raise Invalid(error_key(str(error)), str(error)) from None
     geometry = None
     if kind != "transposed":
-        top = padding_amounts(shape, k, s, p, dilation=d)[0][0]
-        geometry = LayerGeometry(k, s, d, top)
+        pads = padding_amounts(shape, k, s, p, dilation=d, layer=rule)
+        geometry = LayerGeometry((k,) * rank, (s,) * rank, (d,) * rank, tuple(before for before, _ in pads))
     return {"shape": out, "params": params, "macs": macs, "geometry": geometry}
 
 
@@ -229,20 +305,27 @@ def fmt_shape(shape: tuple[int, ...]) -> str:
     return " × ".join(map(fmt, shape))
 
 
+def fmt_axes(values: tuple[int, ...]) -> str:
+    """A receptive field or stride, one per axis: one figure when every axis has it (a kernel
+    the same on every axis gives that), else one per axis."""
+    return fmt(values[0]) if len(set(values)) == 1 else fmt_shape(values)
+
+
 def evaluate(state: dict, mode: str) -> dict:
     """Rows as the calculator shows them (texts), the totals and the message of every bad field."""
+    rank = state.get("rank", 2)
     field_errors: dict[str, str] = {}
     values = []
-    for key, name, text in zip("hwc", ("height", "width", "channels"), state["input"], strict=True):
+    for key, name, text in zip(INPUT_KEYS[rank], INPUT_NAMES[rank], state["input"], strict=True):
         try:
             values.append(parse_int(key, name, text))
         except Invalid as error:
             field_errors[f"cc-in-{key}"] = error.message
-    shape = tuple(values) if len(values) == 3 else None
+    shape = tuple(values) if len(values) == rank + 1 else None
     bad = None if shape else "the input shape"
     rows, geometries, params, macs, transposed_at = [], [], 0, 0, 0
     for n, spec in enumerate(state["layers"], 1):
-        args, errors = parse_layer(spec["kind"], spec["v"])
+        args, errors = parse_layer(spec["kind"], spec["v"], rank)
         for error in errors:
             field_errors[f"cc-l{n}-{error.key}"] = error.message
         row = {"result": None, "error": None, "blocked": None, "input": None if bad else shape}
@@ -255,7 +338,8 @@ def evaluate(state: dict, mode: str) -> dict:
                 result = layer(mode, spec["kind"], args, shape)
             except Invalid as error:
                 row["error"] = error
-                field_errors[f"cc-l{n}-{error.key}"] = error.message
+                if error.key:
+                    field_errors[f"cc-l{n}-{error.key}"] = error.message
                 bad = f"layer {n}"
             else:
                 row["result"] = result
@@ -277,8 +361,8 @@ def evaluate(state: dict, mode: str) -> dict:
             "shape": fmt_shape(shape),
             "params": fmt(params),
             "macs": fmt(macs),
-            "field": DASH if transposed_at else fmt(last.size if last else 1),
-            "stride": DASH if transposed_at else fmt(last.stride if last else 1),
+            "field": DASH if transposed_at else fmt_axes(last.size if last else (1,)),
+            "stride": DASH if transposed_at else fmt_axes(last.stride if last else (1,)),
         }
     return {"rows": rows, "total": total, "field_errors": field_errors}
 
@@ -297,8 +381,8 @@ def expected(state: dict) -> dict:
             "shape": fmt_shape(result["shape"]) if result else DASH,
             "params": fmt(result["params"]) if result else DASH,
             "macs": fmt(result["macs"]) if result else DASH,
-            "field": fmt(field.size) if field else DASH,
-            "stride": fmt(field.stride) if field else DASH,
+            "field": fmt_axes(field.size) if field else DASH,
+            "stride": fmt_axes(field.stride) if field else DASH,
             "error": row["error"].message if row["error"] else None,
             "blocked": row["blocked"] is not None,
             "diff": None,
@@ -315,12 +399,13 @@ def expected(state: dict) -> dict:
 # ---------------------------------------------------------------- switching framework, changing type
 def refuses_spelling(mode: str, kind: str, padding: str | int, stride: int) -> bool:
     """Whether ``mode`` has no such padding for the layer: Keras takes only 'valid'/'same';
-    PyTorch's pooling and transposed layers take only numbers, and its 'same' needs stride 1."""
+    PyTorch's pooling and transposed layers take only numbers, its 'same' needs stride 1 and
+    it has no 'causal'."""
     if mode == "keras":
         return not isinstance(padding, str)
     if kind == "transposed" or kind.endswith("pool"):
         return isinstance(padding, str)
-    return padding == "same" and stride > 1
+    return padding == "causal" or (padding == "same" and stride > 1)
 
 
 def _unique(texts: list[str]) -> list[str]:
@@ -353,25 +438,27 @@ def _show(key: str, text: str) -> str:
     if text.strip() == "":
         return "blank"
     if key == "p":
-        value = parse_padding(text)
+        value = parse_padding(text, 1)
         return repr(value) if isinstance(value, str) else str(value)
     return str(int(text)) if INT.fullmatch(text) else repr(text)
 
 
 def convert_layer(
-    n: int, spec: dict, shape: tuple[int, int, int] | None, source: str, target: str
+    n: int, spec: dict, shape: tuple[int, ...] | None, source: str, target: str, rank: int = 2
 ) -> tuple[dict, str | None]:
     """The layer spelled for ``target``, giving the output shape it has in ``source`` on
     ``shape`` (its input), and the note on layer ``n`` that says what changed; unchanged (note None) when
     ``target`` takes the spelling as it is or a field does not parse. Without a result in
-    ``source`` only the exact equivalence 'valid' = 0 of convolutions and pooling is used."""
+    ``source`` only the exact equivalence 'valid' = 0 of convolutions and pooling is used.
+    ``rank`` is the number of spatial axes (that of ``shape`` when it is given)."""
     kind, v = spec["kind"], spec["v"]
-    args, errors = parse_layer(kind, v)
+    rank = len(shape) - 1 if shape else rank
+    args, errors = parse_layer(kind, v, rank)
     if "p" not in args or any(e.key in ("k", "s", "d", "op") for e in errors):
         return spec, None
     if not refuses_spelling(target, kind, args["p"], args["s"]):
         return spec, None
-    cls = CLASSES[target][kind]
+    cls = class_name(target, kind, rank)
     try:
         if errors or shape is None:
             raise Invalid("", "")
@@ -384,7 +471,7 @@ def convert_layer(
             found = {"p": "0" if target == "pytorch" else "valid"}
     else:
         for candidate in spellings(target, kind, v, args):
-            new_args, new_errors = parse_layer(kind, {**v, **candidate})
+            new_args, new_errors = parse_layer(kind, {**v, **candidate}, rank)
             try:
                 if not new_errors and layer(target, kind, new_args, shape)["shape"] == out:
                     found = candidate
@@ -413,7 +500,7 @@ def switch_mode(state: dict, target: str) -> tuple[dict, list[str]]:
     rows = evaluate(state, source)["rows"]
     layers, notes = [], []
     for n, (spec, row) in enumerate(zip(state["layers"], rows, strict=True), 1):
-        new, note = convert_layer(n, spec, row["input"], source, target)
+        new, note = convert_layer(n, spec, row["input"], source, target, state.get("rank", 2))
         layers.append(new)
         if note:
             notes.append(note)
@@ -436,7 +523,7 @@ def change_kind(state: dict, index: int, kind: str) -> dict:
     changed = {**state, "layers": layers}
     shape = evaluate(changed, mode)["rows"][index]["input"]
     other = "pytorch" if mode == "keras" else "keras"
-    layers[index] = convert_layer(index + 1, layers[index], shape, other, mode)[0]
+    layers[index] = convert_layer(index + 1, layers[index], shape, other, mode, state.get("rank", 2))[0]
     return changed
 
 
@@ -451,7 +538,9 @@ def to_hash(state: dict) -> str:
         ]
         layers.append(spec["kind"] + (":" + ",".join(changed) if changed else ""))
     size = ",".join(quote(v, safe="") for v in state["input"])
-    return f"#mode={state['mode']}&in={size}&l={';'.join(layers)}"
+    rank = state.get("rank", 2)
+    ranked = "" if rank == 2 else f"&rank={rank}"  # no rank is 2-D, as in the addresses before ranks
+    return f"#mode={state['mode']}{ranked}&in={size}&l={';'.join(layers)}"
 
 
 # ---------------------------------------------------------------- random stacks
@@ -464,10 +553,12 @@ def _text(rng: random.Random, choices: list[int], bad: float) -> str:
     return str(rng.choice(choices))
 
 
-def random_layer(rng: random.Random, mode: str, channels: int, bad: float) -> dict:
-    """One layer on ``channels`` input channels, mostly valid for ``mode``: ``bad`` is the
-    chance of each field holding a bad text."""
-    kind = rng.choices(list(FIELDS), weights=[4, 2, 2, 2, 1, 1])[0]
+def random_layer(rng: random.Random, mode: str, channels: int, bad: float, rank: int = 2) -> dict:
+    """One layer on ``channels`` input channels, mostly valid for ``mode`` in ``rank``
+    dimensions: ``bad`` is the chance of each field holding a bad text. 1-D layers often
+    take 'causal', PyTorch's convolutions often a padding mode other than zeros."""
+    keras_3d = mode == "keras" and rank == 3  # Keras has no 3-D depthwise or separable layer
+    kind = rng.choices(list(FIELDS), weights=[4, 0.2 if keras_3d else 2, 0.2 if keras_3d else 2, 2, 1, 1])[0]
     v = dict(DEFAULTS[kind])
     pool = kind.endswith("pool")
     k = rng.choice([2, 2, 3] if pool else [1, 2, 3, 3, 3, 4, 5, 7])
@@ -476,16 +567,21 @@ def random_layer(rng: random.Random, mode: str, channels: int, bad: float) -> di
     if pool and rng.random() < 0.4:
         v["s"] = ""
     numbers = [str(p) for p in range(k // 2 + 1)] if pool or kind == "transposed" else ["0", "1", "2", "3"]
-    words = ["same", "valid"]
+    words = ["same", "valid"] + (["causal", "causal"] if rank == 1 and kind == "conv" else [])
     strings_first = mode == "keras" or (kind not in ("transposed",) and not pool and rng.random() < 0.5)
     v["p"] = rng.choice(words if strings_first else numbers)
     if rng.random() < 0.06:  # the other framework's kind of padding, or a bad one
-        v["p"] = rng.choice(words + numbers + ["-1", "x"])
+        v["p"] = rng.choice(words + numbers + ["-1", "x", "causal"])
+    if "pm" in v:
+        if mode == "pytorch" and kind != "transposed" and rng.random() < 0.4:
+            v["pm"] = rng.choice(["reflect", "replicate", "circular"])
+        elif rng.random() < 0.04:  # refused: in Keras, in a transposed layer, or not a mode
+            v["pm"] = rng.choice(["reflect", "circular", "Reflect", ""])
     if "f" in v:
         v["f"] = _text(rng, [1, 3, 8, 16, 24, 32, 64], bad)
     if "d" in v:
         v["d"] = _text(rng, [1] * 8 + [2, 3], bad)
-        if v["d"] != "1" and mode == "keras" and rng.random() < 0.8:
+        if v["d"] != "1" and mode == "keras" and kind in ("conv", "transposed") and rng.random() < 0.8:
             v["s"] = "1"
     if "g" in v:
         filters = int(v["f"]) if v["f"].isdigit() and int(v["f"]) else 1
@@ -509,17 +605,29 @@ def _channels_after(spec: dict, channels: int) -> int:
     return channels
 
 
+SIZES = {
+    1: [[1, 2, 3, 5, 8, 13, 16, 50, 100, 400, 1000, 16000]],
+    2: [[1, 2, 3, 5, 7, 8, 13, 16, 28, 32, 56, 64, 224]] * 2,
+    3: [[1, 2, 3, 4, 8, 16], [1, 2, 3, 5, 8, 16, 32], [1, 2, 3, 5, 8, 16, 32]],
+}
+
+
 def random_state(rng: random.Random, bad: float = 0.02) -> dict:
-    size = rng.choice([1, 2, 3, 5, 7, 8, 13, 16, 28, 32, 56, 64, 224])
+    """A stack of 0 to 6 layers on a random input in 1, 2 or 3 dimensions (2-D half the time)."""
+    rank = rng.choice([1, 2, 2, 3])
+    sizes = [rng.choice(choices) for choices in SIZES[rank]]
+    if rank > 1:  # the last two axes the same size, or not
+        sizes[-1] = rng.choice([sizes[-2], sizes[-2] + 3])
     channels = rng.choice([1, 3, 4, 8, 12, 16, 64])
     mode = rng.choice(["keras", "pytorch"])
     state = {
         "mode": mode,
-        "input": [_text(rng, [size], bad), _text(rng, [size, size + 3], bad), _text(rng, [channels], bad)],
+        "rank": rank,
+        "input": [_text(rng, [size], bad) for size in sizes] + [_text(rng, [channels], bad)],
         "layers": [],
     }
     for _ in range(rng.choice([0, 1, 2, 3, 3, 4, 5, 6])):
-        spec = random_layer(rng, mode, channels, bad)
+        spec = random_layer(rng, mode, channels, bad, rank)
         state["layers"].append(spec)
         channels = _channels_after(spec, channels)
     return state
@@ -537,3 +645,44 @@ if __name__ == "__main__":
     print(f"{len(states)} stacks, {valid} valid, {len(states) - valid} with an error")
     for state in states[:5]:
         print(to_hash(state), expected(state)["total"])
+
+
+# ---------------------------------------------------------------- presets the tests check
+def wav2vec_state() -> dict:
+    """wav2vec 2.0's feature encoder (Baevski et al., 2020): seven Conv1d of 512 channels,
+    kernels 10, 3, 3, 3, 3, 2, 2 and strides 5, 2, 2, 2, 2, 2, 2, no padding, no bias, on one
+    second of 16 kHz audio."""
+    layers = [
+        {
+            "kind": "conv",
+            "v": {
+                **MODE_DEFAULTS["pytorch"]["conv"],
+                "f": "512",
+                "k": str(k),
+                "s": str(s),
+                "p": "0",
+                "b": "0",
+            },
+        }
+        for k, s in zip((10, 3, 3, 3, 3, 2, 2), (5, 2, 2, 2, 2, 2, 2), strict=True)
+    ]
+    return {"mode": "pytorch", "rank": 1, "input": ["16000", "1"], "layers": layers}
+
+
+def video_state() -> dict:
+    """A small 3-D block on 16 frames of 112 x 112: two 3x3x3 'same' convolutions (64, 128
+    filters), each followed by a 2x2x2 max pooling."""
+    conv, pool = DEFAULTS["conv"], DEFAULTS["maxpool"]
+    layers = [
+        {"kind": "conv", "v": dict(conv)},
+        {"kind": "maxpool", "v": dict(pool)},
+        {"kind": "conv", "v": {**conv, "f": "128"}},
+        {"kind": "maxpool", "v": dict(pool)},
+    ]
+    return {"mode": "keras", "rank": 3, "input": ["16", "112", "112", "3"], "layers": layers}
+
+
+PRESET_STATES = {
+    "wav2vec 2.0 feature encoder (1-D)": wav2vec_state,
+    "Small 3-D video block (16 frames of 112×112)": video_state,
+}

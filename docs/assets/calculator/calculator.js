@@ -1,11 +1,13 @@
 /* Layer calculator: output shape, parameters, MACs, receptive field and effective stride of
- * a stack of 2D convolution and pooling layers, in Keras or PyTorch semantics.
+ * a stack of 1-D, 2-D or 3-D convolution and pooling layers, in Keras or PyTorch semantics.
  *
  * The arithmetic mirrors the Python package snippets/ (shapes.py, params.py, cost.py,
  * receptive.py): the same formulas, checks and error messages, and tools/calculator_cases.py
  * is the Python twin that the browser tests compare this file with. Numbers are BigInt, like
- * Python ints: exact, and never NaN or Infinity. Shapes are channels-last (H, W, C).
+ * Python ints: exact, and never NaN or Infinity. Shapes are channels-last, (L, C), (H, W, C)
+ * or (D, H, W, C): one code path for every rank, each spatial axis an entry of an array.
  * The whole state lives in the URL hash: #mode=keras&in=224,224,3&l=conv:f=64,k=3;maxpool:k=2
+ * (with &rank=1 or &rank=3 after the mode for 1-D and 3-D; no rank is 2-D).
  */
 (function () {
   "use strict";
@@ -16,33 +18,51 @@
     f: { name: "filters", label: "Filters", hint: "positive int" },
     k: { name: "kernel_size", label: "Kernel", hint: "positive int (k × k)" },
     s: { name: "stride", label: "Stride", hint: "positive int" },
-    p: { name: "padding", label: "Padding", hint: "'valid', 'same' or an int ≥ 0" },
+    p: { name: "padding", label: "Padding" },
+    pm: { name: "padding_mode", label: "Padding mode", hint: "zeros, reflect, replicate or circular (PyTorch)" },
     d: { name: "dilation", label: "Dilation", hint: "positive int" },
     g: { name: "groups", label: "Groups", hint: "positive int dividing C_in and filters" },
     m: { name: "depth_multiplier", label: "Depth multiplier", hint: "positive int" },
     op: { name: "output_padding", label: "Output padding", hint: "blank (none) or an int ≥ 0" },
     b: { name: "use_bias", label: "Bias" },
   };
-  var CONV = { f: "64", k: "3", s: "1", p: "same", d: "1", g: "1", m: "1", op: "", b: "1" };
+  var CONV = { f: "64", k: "3", s: "1", p: "same", d: "1", g: "1", m: "1", op: "", pm: "zeros", b: "1" };
   var POOL = { k: "2", s: "", p: "valid" };
+  // Class names with "#" for the rank (Conv1D, Conv3d ...); "1×1" is the pointwise kernel.
+  // Keras has depthwise and separable layers in 1-D and 2-D only (kerasRanks).
   var KINDS = {
-    conv: { label: "Convolution", keras: "Conv2D", torch: "Conv2d", fields: ["f", "k", "s", "p", "d", "g", "b"], defaults: CONV },
-    depthwise: { label: "Depthwise", keras: "DepthwiseConv2D", torch: "Conv2d(groups=C)", fields: ["k", "s", "p", "d", "m", "b"], defaults: CONV },
-    separable: { label: "Separable", keras: "SeparableConv2D", torch: "depthwise + 1×1 Conv2d", fields: ["f", "k", "s", "p", "d", "m", "b"], defaults: CONV },
-    transposed: { label: "Transposed", keras: "Conv2DTranspose", torch: "ConvTranspose2d", fields: ["f", "k", "s", "p", "d", "op", "b"], defaults: { f: "64", k: "3", s: "2", p: "same", d: "1", op: "", b: "1" } },
-    maxpool: { label: "Max pooling", keras: "MaxPooling2D", torch: "MaxPool2d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
-    avgpool: { label: "Average pooling", keras: "AveragePooling2D", torch: "AvgPool2d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
+    conv: { label: "Convolution", keras: "Conv#D", torch: "Conv#d", fields: ["f", "k", "s", "p", "pm", "d", "g", "b"], defaults: CONV },
+    depthwise: { label: "Depthwise", keras: "DepthwiseConv#D", torch: "Conv#d(groups=C)", fields: ["k", "s", "p", "pm", "d", "m", "b"], defaults: CONV, kerasRanks: [1, 2] },
+    separable: { label: "Separable", keras: "SeparableConv#D", torch: "depthwise + 1×1 Conv#d", fields: ["f", "k", "s", "p", "d", "m", "b"], defaults: CONV, kerasRanks: [1, 2] },
+    transposed: { label: "Transposed", keras: "Conv#DTranspose", torch: "ConvTranspose#d", fields: ["f", "k", "s", "p", "pm", "d", "op", "b"], defaults: { f: "64", k: "3", s: "2", p: "same", d: "1", op: "", pm: "zeros", b: "1" } },
+    maxpool: { label: "Max pooling", keras: "MaxPooling#D", torch: "MaxPool#d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
+    avgpool: { label: "Average pooling", keras: "AveragePooling#D", torch: "AvgPool#d", fields: ["k", "s", "p"], defaults: POOL, pool: true },
   };
+  var POINTWISE = { 1: "1", 2: "1×1", 3: "1×1×1" };
+  function className(mode, kindName, rank) {
+    return KINDS[kindName][mode === "keras" ? "keras" : "torch"].replace("1×1", POINTWISE[rank]).replace("#", String(rank));
+  }
+  // The spatial axes of each rank (snippets/shapes.py AXES), and the input fields' keys.
+  var RANKS = { 1: "1-D", 2: "2-D", 3: "3-D" };
+  var AXES = { 1: ["length"], 2: ["height", "width"], 3: ["depth", "height", "width"] };
+  var INPUT_KEYS = { 1: ["l", "c"], 2: ["h", "w", "c"], 3: ["d", "h", "w", "c"] };
+  function inputNames(rank) { return AXES[rank].concat(["channels"]); }
+  var PADDING_MODES = ["zeros", "reflect", "replicate", "circular"];
   var MODES = { keras: "Keras", pytorch: "PyTorch" };
   // The same defaults in PyTorch's spelling (its pooling and transposed layers take numbers):
   // pooling 'valid' is 0; a 3×3 stride-2 transposed 'same' (2n) is padding 1 + output padding 1.
   var PYTORCH_DEFAULTS = { maxpool: { p: "0" }, avgpool: { p: "0" }, transposed: { p: "1", op: "1" } };
   var SEARCH_LIMIT = 256; // the largest padding (and output padding) a mode switch tries
   var POOL_STRIDE_HINT = "blank (= pool size) or a positive int";
+  var PADDING_HINTS = { 1: "'valid', 'same', 'causal' or an int ≥ 0", 2: "'valid', 'same' or an int ≥ 0" };
+  var KERNEL_HINTS = { 1: "positive int (k)", 2: "positive int (k × k)", 3: "positive int (k × k × k)" };
 
   // Presets: the case-study networks' first blocks and the source document's examples.
   var PRESETS = [
     ["VGG16, block 1", "mode=keras&in=224,224,3&l=conv;conv;maxpool"],
+    ["wav2vec 2.0 feature encoder (1-D)", "mode=pytorch&rank=1&in=16000,1&l=conv:f=512,k=10,s=5,p=0,b=0;conv:f=512,s=2,p=0,b=0;" +
+      "conv:f=512,s=2,p=0,b=0;conv:f=512,s=2,p=0,b=0;conv:f=512,s=2,p=0,b=0;conv:f=512,k=2,s=2,p=0,b=0;conv:f=512,k=2,s=2,p=0,b=0"],
+    ["Small 3-D video block (16 frames of 112×112)", "mode=keras&rank=3&in=16,112,112,3&l=conv;maxpool;conv:f=128;maxpool"],
     ["ResNet-50 stem + first bottleneck", "mode=pytorch&in=224,224,3&l=conv:k=7,s=2,p=3,b=0;maxpool:k=3,s=2,p=1;conv:k=1,p=0,b=0;conv:p=1,b=0;conv:f=256,k=1,p=0,b=0"],
     ["MobileNetV1, first separable blocks", "mode=keras&in=224,224,3&l=conv:f=32,s=2,b=0;depthwise:b=0;conv:k=1,b=0;depthwise:s=2,b=0;conv:f=128,k=1,b=0;depthwise:b=0;conv:f=128,k=1,b=0"],
     ["Source: Conv(64, 3×3, stride 1, 'same')", "mode=keras&in=224,224,3&l=conv"],
@@ -71,21 +91,26 @@
     if (value < BigInt(minimum)) throw new Invalid(key, name + " must be " + allowed + ", got " + value);
     return value;
   }
-  function checkPadding(text) {
+  // A padding field: a word ('causal' is read in every rank, so that the shape arithmetic
+  // refuses it outside 1-D with snippets' message) or an int >= 0.
+  function checkPadding(text, rank) {
     var word = text.trim().toLowerCase();
-    if (word === "valid" || word === "same") return word;
+    if (word === "valid" || word === "same" || word === "causal") return word;
     if (INT.test(text) && BigInt(text.trim()) >= 0n) return BigInt(text.trim());
     var shown = INT.test(text) ? String(BigInt(text.trim())) : repr(text);
-    throw new Invalid("p", "padding must be 'valid', 'same' or an int >= 0, got " + shown);
+    var words = rank === 1 ? "'valid', 'same', 'causal'" : "'valid', 'same'";
+    throw new Invalid("p", "padding must be " + words + " or an int >= 0, got " + shown);
   }
   // Every field of a layer, each checked on its own; the first failure is the layer's error.
-  function parseLayer(layer, errors) {
-    var kind = KINDS[layer.kind], out = { bias: layer.v.b !== "0" };
+  // The padding mode is kept as typed: the shape arithmetic checks it.
+  function parseLayer(layer, errors, rank) {
+    var kind = KINDS[layer.kind], out = { bias: layer.v.b !== "0", pm: "zeros" };
     kind.fields.forEach(function (key) {
       var text = layer.v[key];
       try {
         if (key === "b") return;
-        if (key === "p") out.p = checkPadding(text);
+        if (key === "p") out.p = checkPadding(text, rank);
+        else if (key === "pm") out.pm = text;
         else if (key === "op") out.op = text.trim() === "" ? null : checkInt(key, FIELDS.op.name, text, 0);
         else if (key === "s" && kind.pool && text.trim() === "") out.s = null; // pool: = pool size
         else out[key] = checkInt(key, FIELDS[key].name, text, 1);
@@ -98,15 +123,29 @@
 
   // ---------------------------------------------------------------- arithmetic (snippets/shapes.py)
   function max(a, b) { return a > b ? a : b; }
-  function pair(v) { return "(" + v + ", " + v + ")"; }
+  function fill(rank, v) { var out = []; for (var i = 0; i < rank; i++) out.push(v); return out; }
+  // Python's repr() of a tuple of ints: (2,) (2, 2) (2, 2, 2)
+  function tuple(values) { return "(" + values.join(", ") + (values.length === 1 ? ",)" : ")"); }
+  function product(values) { return values.reduce(function (a, b) { return a * b; }, 1n); }
 
-  // Keras refuses string padding with both stride > 1 and dilation > 1.
-  function refuseStridedDilation(s, d) {
-    if (s > 1n && d > 1n) {
+  // Keras' Conv and ConvTranspose layers refuse string padding with both stride > 1 and
+  // dilation > 1; its DepthwiseConv and SeparableConv layers (rule "depthwise", "separable") accept it.
+  function refuseStridedDilation(rank, s, d, rule) {
+    if (rule === "conv" && s > 1n && d > 1n) {
       throw new Invalid("d", "stride and dilation cannot both exceed 1 with string padding " +
-        "(Keras' Conv and ConvTranspose layers refuse it), got stride=" + pair(s) + ", dilation=" + pair(d) +
-        "; give the padding as numbers for PyTorch semantics");
+        "(Keras' Conv and ConvTranspose layers refuse it), got stride=" + tuple(fill(rank, s)) + ", dilation=" +
+        tuple(fill(rank, d)) + "; give the padding as numbers for PyTorch semantics");
     }
+  }
+  // snippets' list of the paddings a rank takes, and its refusal of 'causal' outside Keras' Conv1D.
+  function paddingAllowed(rank) {
+    var perAxis = { 1: "a tuple (p,)", 2: "a pair (ph, pw)", 3: "a tuple (pd, ph, pw)" }[rank];
+    var sides = { 1: "((before, after),)", 2: "((top, bottom), (left, right))", 3: "((front, back), (top, bottom), (left, right))" }[rank];
+    return "'valid', 'same', an int >= 0, " + perAxis + " of ints >= 0 or " + sides + " of ints >= 0";
+  }
+  function refuseCausal(rank, where) {
+    throw new Invalid("p", "padding must be " + paddingAllowed(rank) + " for " + where +
+      " ('causal' exists only in 1-D convolutions, Keras' Conv1D), got 'causal'");
   }
   // Keras/TF 'same': out = ceil(n / s), total padding max((out - 1) s + k_eff - n, 0),
   // the odd pixel after (bottom/right).
@@ -115,121 +154,185 @@
     var total = max((out - 1n) * s + span - n, 0n);
     return [total / 2n, total - total / 2n];
   }
-  // Conv / pooling output: out = floor((n + before + after - k_eff) / s) + 1, k_eff = d (k - 1) + 1.
-  function convShape(shape, filters, k, s, p, d) {
-    var span = d * (k - 1n) + 1n;
-    if (typeof p === "string") refuseStridedDilation(s, d);
-    var sizes = ["height", "width"].map(function (axis, i) {
-      var n = shape[i];
-      var pads = p === "valid" ? [0n, 0n] : p === "same" ? samePadding(n, span, s) : [p, p];
-      var padded = n + pads[0] + pads[1];
+  // padding_amounts: [before, after] per spatial axis. `p` is a word, an int, or the pairs.
+  function paddingAmounts(shape, k, s, p, d, rule) {
+    var rank = shape.length - 1, spatial = shape.slice(0, rank), span = d * (k - 1n) + 1n;
+    if (Array.isArray(p)) return p;
+    if (typeof p !== "string") return fill(rank, [p, p]);
+    refuseStridedDilation(rank, s, d, rule);
+    if (p === "valid") return fill(rank, [0n, 0n]);
+    if (p === "causal") {
+      if (rank !== 1) refuseCausal(rank, "a " + rank + "-D input " + tuple(shape));
+      if (rule !== "conv") refuseCausal(rank, "layer=" + repr(rule) + " (Keras' DepthwiseConv1D and SeparableConv1D refuse it)");
+      return [[span - 1n, 0n]];
+    }
+    return spatial.map(function (n) { return samePadding(n, span, s); });
+  }
+  // check_padding_mode: PyTorch's modes; reflect padding smaller than the axis, circular at most it.
+  function checkPaddingMode(pm, p, shape, pads) {
+    if (PADDING_MODES.indexOf(pm) < 0) {
+      throw new Invalid("pm", "padding_mode must be one of ('zeros', 'reflect', 'replicate', 'circular'), got " + repr(pm));
+    }
+    if (pm === "zeros") return;
+    if (typeof p === "string" && p !== "valid") {
+      throw new Invalid("pm", "padding_mode " + repr(pm) + " needs numeric padding (PyTorch's); Keras' padding " +
+        repr(p) + " pads with zeros only, so use padding_mode='zeros'");
+    }
+    var rank = shape.length - 1;
+    AXES[rank].forEach(function (axis, i) {
+      var n = shape[i], most = max(pads[i][0], pads[i][1]);
+      var tooFar = pm === "reflect" ? most >= n : most > n;
+      if (pm !== "replicate" && tooFar) {
+        throw new Invalid("p", "padding must be " + (pm === "reflect" ? "smaller than" : "at most") +
+          " the input along each axis with padding_mode=" + repr(pm) + " (PyTorch refuses it), got padding " +
+          tuple(pads[i]) + " on the " + axis + " of size " + n);
+      }
+    });
+  }
+  // Conv / pooling output (conv_output_shape): per axis out = floor((n + before + after - k_eff) / s) + 1.
+  function convShape(shape, filters, k, s, p, d, rule, pm) {
+    var rank = shape.length - 1, span = d * (k - 1n) + 1n;
+    var pads = paddingAmounts(shape, k, s, p, d, rule);
+    checkPaddingMode(pm, p, shape, pads);
+    var sizes = AXES[rank].map(function (axis, i) {
+      var n = shape[i], padded = n + pads[i][0] + pads[i][1];
       if (padded < span) {
         throw new Invalid("k", "kernel_size must fit in the padded input: along the " + axis +
-          ", kernel " + k + " with dilation " + d + " spans " + span + " but the input is " + n + " + padding " + pads[0] +
-          " + " + pads[1] + " = " + padded);
+          ", kernel " + k + " with dilation " + d + " spans " + span + " but the input is " + n + " + padding " + pads[i][0] +
+          " + " + pads[i][1] + " = " + padded);
       }
       return (padded - span) / s + 1n;
     });
-    return [sizes[0], sizes[1], filters];
+    return sizes.concat([filters]);
   }
   // Transposed: numbers (PyTorch) out = (n - 1) s - 2p + k_eff + op, op < max(s, d);
   // 'same' n s and 'valid' n s + max(k_eff - s, 0) (Keras) without op; with op (op < s):
   // (n - 1) s + k_eff - 2 floor(k_eff / 2) + op ('same'), (n - 1) s + k_eff + op ('valid').
   function transposedShape(shape, filters, k, s, p, d, op) {
-    var span = d * (k - 1n) + 1n;
+    var rank = shape.length - 1, spatial = shape.slice(0, rank), span = d * (k - 1n) + 1n;
     function checkOp(limit, rule, context) {
       if (op >= limit) {
         throw new Invalid("op", "output_padding must be smaller than " + rule +
           " on each axis, got output_padding=" + op + " with " + context);
       }
     }
+    if (p === "causal") refuseCausal(rank, "a transposed convolution (Keras' Conv1DTranspose refuses it)");
     var sizes;
     if (typeof p === "string") {
-      refuseStridedDilation(s, d);
-      if (op !== null) checkOp(s, "stride", "stride=" + pair(s));
-      sizes = [shape[0], shape[1]].map(function (n) {
+      refuseStridedDilation(rank, s, d, "conv");
+      if (op !== null) checkOp(s, "stride", "stride=" + tuple(fill(rank, s)));
+      sizes = spatial.map(function (n) {
         if (op === null) return p === "same" ? n * s : n * s + max(span - s, 0n);
         return (n - 1n) * s + span - (p === "same" ? 2n * (span / 2n) : 0n) + op;
       });
     } else {
       if (op === null) op = 0n;
-      checkOp(max(s, d), "max(stride, dilation)", "stride=" + pair(s) + ", dilation=" + pair(d));
-      sizes = [shape[0], shape[1]].map(function (n) { return (n - 1n) * s - 2n * p + span + op; });
+      checkOp(max(s, d), "max(stride, dilation)", "stride=" + tuple(fill(rank, s)) + ", dilation=" + tuple(fill(rank, d)));
+      sizes = spatial.map(function (n) { return (n - 1n) * s - 2n * p + span + op; });
     }
-    ["height", "width"].forEach(function (axis, i) {
+    AXES[rank].forEach(function (axis, i) {
       if (sizes[i] < 1n) {
         throw new Invalid("p", "padding " + (typeof p === "string" ? repr(p) : p) + " crops the " + axis +
           " to " + sizes[i] + "; padding must leave at least 1 output pixel");
       }
     });
-    return [sizes[0], sizes[1], filters];
+    return sizes.concat([filters]);
   }
 
   // ---------------------------------------------------------------- one layer, one framework
+  // The rules of each framework that snippets leaves to the caller (tools/calculator_cases.py
+  // framework_rules); returns the padding to compute with: PyTorch's 'valid' is 0, and its
+  // 'same' in a padding mode other than zeros is the amounts it pads.
+  function frameworkRules(mode, kindName, a, shape) {
+    var kind = KINDS[kindName], rank = shape.length - 1, p = a.p, pm = a.pm, pool = kind.pool;
+    var cls = className(mode, kindName, rank);
+    if (mode === "keras") {
+      if (kind.kerasRanks && kind.kerasRanks.indexOf(rank) < 0) {
+        throw new Invalid(null, "Keras has no " + cls + " (its depthwise and separable layers are 1-D and 2-D); " +
+          "PyTorch has " + className("pytorch", kindName, rank));
+      }
+      if (typeof p !== "string") {
+        var words = rank === 1 && kindName === "conv" ? "'valid', 'same' or 'causal'" : "'valid' or 'same'";
+        throw new Invalid("p", "padding must be " + words + " in Keras (explicit zeros need a ZeroPadding" + rank +
+          "D layer before it), got " + p);
+      }
+      if (pool && p === "causal") throw new Invalid("p", "padding must be 'valid' or 'same' for " + cls + " (it has no 'causal'), got 'causal'");
+      if (pm !== "zeros") {
+        throw new Invalid("pm", "padding_mode must be 'zeros' in Keras (its layers pad with zeros only; the other " +
+          "modes are PyTorch's), got " + repr(pm));
+      }
+      return p;
+    }
+    if ((kindName === "transposed" || pool) && typeof p === "string") {
+      throw new Invalid("p", "padding must be an int >= 0 for " + cls + " (it has no 'valid' or 'same'), got " + repr(p));
+    }
+    if (p === "causal") throw new Invalid("p", "Invalid padding string 'causal', should be one of {'same', 'valid'}");
+    if (p === "same" && a.s > 1n) throw new Invalid("p", "padding='same' is not supported for strided convolutions");
+    if (pool && p > a.k / 2n) {
+      throw new Invalid("p", "pad should be at most half of effective kernel size, but got pad=" + p +
+        ", kernel_size=" + a.k + " and dilation=1");
+    }
+    if (kindName === "transposed" && pm !== "zeros") {
+      if (PADDING_MODES.indexOf(pm) >= 0) throw new Invalid("pm", 'Only "zeros" padding mode is supported for ' + cls);
+      throw new Invalid("pm", "padding_mode must be one of ('zeros', 'reflect', 'replicate', 'circular'), got " + repr(pm));
+    }
+    if (p === "valid") return 0n;
+    if (p === "same" && pm !== "zeros") return paddingAmounts(shape, a.k, a.s, "same", a.d, snippetsRule(kindName));
+    return p;
+  }
+  function snippetsRule(kindName) { return kindName === "depthwise" || kindName === "separable" ? kindName : "conv"; }
+
   // Returns {shape, params, macs, geometry, info} or throws Invalid.
   function evaluateLayer(mode, kindName, a, shape) {
-    var kind = KINDS[kindName], c = shape[2], p = a.p, pool = kind.pool;
-    var frameworkClass = mode === "keras" ? kind.keras : kind.torch;
-    // Framework rules that snippets/ leaves to the caller (it takes both kinds of padding).
-    if (mode === "keras" && typeof p !== "string") {
-      throw new Invalid("p", "padding must be 'valid' or 'same' in Keras (explicit zeros need a " +
-        "ZeroPadding2D layer before it), got " + p);
-    }
-    if (mode === "pytorch") {
-      if ((kindName === "transposed" || pool) && typeof p === "string") {
-        throw new Invalid("p", "padding must be an int >= 0 for " + frameworkClass +
-          " (it has no 'valid' or 'same'), got " + repr(p));
-      }
-      if (p === "same" && a.s > 1n) throw new Invalid("p", "padding='same' is not supported for strided convolutions");
-      if (pool && p > a.k / 2n) {
-        throw new Invalid("p", "pad should be at most half of effective kernel size, but got pad=" + p +
-          ", kernel_size=" + a.k + " and dilation=1");
-      }
-      if (p === "valid") p = 0n; // PyTorch's 'valid' is no padding
-    }
-    var k2 = a.k * a.k, out, params, macs, info = [];
+    var kind = KINDS[kindName], rank = shape.length - 1, c = shape[rank], pool = kind.pool;
+    var p = frameworkRules(mode, kindName, a, shape), rule = snippetsRule(kindName);
+    var cls = className(mode, kindName, rank);
+    var taps = a.k ** BigInt(rank), out, params, macs, info = [];
     var bias = function (n) { return a.bias ? n : 0n; };
+    var outSize = function () { return product(out.slice(0, rank)); };
     if (kindName === "conv") {
-      // count_conv_params: kh kw (C_in / groups) filters + filters; groups must divide both.
+      // count_conv_params: prod(k) (C_in / groups) filters + filters; groups must divide both.
       [["input_channels", c], ["filters", a.f]].forEach(function (o) {
         if (o[1] % a.g) throw new Invalid("g", "groups must divide " + o[0] + " (" + o[1] + "), got " + a.g);
       });
-      params = k2 * (c / a.g) * a.f + bias(a.f);
-      out = convShape(shape, a.f, a.k, a.s, p, a.d);
-      macs = out[0] * out[1] * a.f * k2 * (c / a.g); // conv_macs: H_out W_out filters kh kw C_in / groups
+      params = taps * (c / a.g) * a.f + bias(a.f);
+      out = convShape(shape, a.f, a.k, a.s, p, a.d, rule, a.pm);
+      macs = outSize() * a.f * taps * (c / a.g); // conv_macs: prod(out) filters prod(k) C_in / groups
     } else if (kindName === "depthwise") {
-      params = k2 * c * a.m + bias(c * a.m); // depthwise_params: kh kw C_in m + C_in m
-      out = convShape(shape, c * a.m, a.k, a.s, p, a.d);
-      macs = out[0] * out[1] * c * a.m * k2; // depthwise_macs: H_out W_out C_in m kh kw
+      params = taps * c * a.m + bias(c * a.m); // depthwise_params: prod(k) C_in m + C_in m
+      out = convShape(shape, c * a.m, a.k, a.s, p, a.d, rule, a.pm);
+      macs = outSize() * c * a.m * taps; // depthwise_macs: prod(out) C_in m prod(k)
     } else if (kindName === "separable") {
-      params = k2 * c * a.m + c * a.m * a.f + bias(a.f); // separable_params: one bias, after the pointwise step
-      out = convShape(shape, a.f, a.k, a.s, p, a.d);
-      macs = out[0] * out[1] * c * a.m * k2 + out[0] * out[1] * c * a.m * a.f; // depthwise + pointwise
-      if (mode === "pytorch") info.push("PyTorch has no separable layer: a depthwise Conv2d(groups=C, bias=False) then a 1×1 Conv2d give these counts");
+      params = taps * c * a.m + c * a.m * a.f + bias(a.f); // separable_params: one bias, after the pointwise step
+      out = convShape(shape, a.f, a.k, a.s, p, a.d, rule, "zeros");
+      macs = outSize() * c * a.m * taps + outSize() * c * a.m * a.f; // depthwise + pointwise
+      if (mode === "pytorch") {
+        info.push("PyTorch has no separable layer: a depthwise Conv" + rank + "d(groups=C, bias=False) then a " +
+          POINTWISE[rank] + " Conv" + rank + "d give these counts");
+      }
     } else if (kindName === "transposed") {
-      params = k2 * c * a.f + bias(a.f); // count_conv_params(C_in, filters, k)
+      params = taps * c * a.f + bias(a.f); // count_conv_params(C_in, filters, k)
       out = transposedShape(shape, a.f, a.k, a.s, p, a.d, a.op);
-      macs = shape[0] * shape[1] * c * k2 * a.f; // transposed_macs: H_in W_in C_in kh kw filters
+      macs = product(shape.slice(0, rank)) * c * taps * a.f; // transposed_macs: prod(in) C_in prod(k) filters
       info.push("receptive field: the recurrence covers convolutions and pooling, not transposed convolutions");
     } else {
-      out = convShape(shape, c, a.k, a.s, p, 1n); // the same arithmetic as a conv with that kernel and stride
+      out = convShape(shape, c, a.k, a.s, p, 1n, "conv", "zeros"); // the same arithmetic as a conv with that kernel and stride
       params = 0n;
       macs = 0n;
       info.push((kindName === "maxpool" ? "max pooling compares" : "average pooling adds") +
         ": no multiply-accumulates, 0 MACs counted, 0 parameters");
     }
-    var top = p === "same" ? samePadding(shape[0], a.d * (a.k - 1n) + 1n, a.s)[0] : p === "valid" ? 0n : p;
-    var geometry = kindName === "transposed" ? null : { k: a.k, s: a.s, d: a.d, p: top };
-    return { shape: out, params: params, macs: macs, geometry: geometry, info: info, cls: frameworkClass };
+    var geometry = kindName === "transposed" ? null : { k: a.k, s: a.s, d: a.d };
+    return { shape: out, params: params, macs: macs, geometry: geometry, info: info, cls: cls };
   }
 
   // ---------------------------------------------------------------- the whole stack
   // Receptive field (snippets/receptive.py): r_l = r_{l-1} + (k_eff_l - 1) S_{l-1}, S_l = S_{l-1} s_l.
   function evaluate(state, mode) {
-    var fieldErrors = {}, rows = [], inputErrors = [];
-    var shape = ["h", "w", "c"].map(function (key, i) {
+    var fieldErrors = {}, rows = [], inputErrors = [], rank = state.rank, names = inputNames(rank);
+    var shape = INPUT_KEYS[rank].map(function (key, i) {
       try {
-        return checkInt(key, ["height", "width", "channels"][i], state.input[i], 1);
+        return checkInt(key, names[i], state.input[i], 1);
       } catch (error) { inputErrors.push(error); fieldErrors["cc-in-" + key] = error.message; }
     });
     var input = inputErrors.length ? null : shape;
@@ -237,7 +340,7 @@
     var totals = { params: 0n, macs: 0n };
     state.layers.forEach(function (layer, index) {
       var n = index + 1, errors = [], row = { kind: layer.kind, input: firstBad ? null : shape };
-      var args = parseLayer(layer, errors);
+      var args = parseLayer(layer, errors, rank);
       errors.forEach(function (e) { fieldErrors["cc-l" + n + "-" + e.key] = e.message; });
       if (firstBad) {
         row.blocked = "needs a valid output from " + firstBad;
@@ -260,7 +363,7 @@
         } catch (error) {
           if (!(error instanceof Invalid)) throw error;
           row.error = error;
-          fieldErrors["cc-l" + n + "-" + error.key] = error.message;
+          if (error.key) fieldErrors["cc-l" + n + "-" + error.key] = error.message;
           firstBad = "layer " + n;
         }
       }
@@ -281,11 +384,11 @@
     return v;
   }
   // Whether `mode` has no such padding for the layer: Keras takes only 'valid'/'same'; PyTorch's
-  // pooling and transposed layers take only numbers, and its 'same' needs stride 1.
+  // pooling and transposed layers take only numbers, its 'same' needs stride 1 and it has no 'causal'.
   function refusesSpelling(mode, kindName, p, s) {
     if (mode === "keras") return typeof p !== "string";
     if (kindName === "transposed" || KINDS[kindName].pool) return typeof p === "string";
-    return p === "same" && s > 1n;
+    return p === "causal" || (p === "same" && s > 1n);
   }
   function range(from, to) { // the texts of from, from + 1, ... below min(to, SEARCH_LIMIT + 1)
     var out = [], end = Number(to > BigInt(SEARCH_LIMIT + 1) ? BigInt(SEARCH_LIMIT + 1) : to);
@@ -314,20 +417,20 @@
   // A field's value in a note: padding words quoted, numbers as numbers, blank as blank.
   function showValue(key, text) {
     if (text.trim() === "") return "blank";
-    if (key === "p") { var p = checkPadding(text); return typeof p === "string" ? repr(p) : String(p); }
+    if (key === "p") { var p = checkPadding(text, 1); return typeof p === "string" ? repr(p) : String(p); }
     return INT.test(text) ? String(BigInt(text.trim())) : repr(text);
   }
-  function sameShape(a, b) { return a[0] === b[0] && a[1] === b[1] && a[2] === b[2]; }
+  function sameShape(a, b) { return a.length === b.length && a.every(function (v, i) { return v === b[i]; }); }
   // Layer n spelled for `target`, giving the output shape it has in `source` on `shape` (its
   // input), and the note saying what changed; unchanged (note null) when `target` takes the
   // spelling as it is or a field does not parse. Without a result in `source`, only the exact
   // equivalence 'valid' = 0 of convolutions and pooling is used.
-  function convertLayer(n, layer, shape, source, target) {
-    var errors = [], a = parseLayer(layer, errors), v = layer.v, kind = KINDS[layer.kind];
+  function convertLayer(n, layer, shape, source, target, rank) {
+    var errors = [], a = parseLayer(layer, errors, rank), v = layer.v;
     var none = { layer: layer, note: null };
     if (a.p === undefined || errors.some(function (e) { return ["k", "s", "d", "op"].indexOf(e.key) >= 0; })) return none;
     if (!refusesSpelling(target, layer.kind, a.p, a.s)) return none;
-    var cls = target === "keras" ? kind.keras : kind.torch, out = null, found = null;
+    var cls = className(target, layer.kind, rank), out = null, found = null;
     if (!errors.length && shape) {
       try { out = evaluateLayer(source, layer.kind, a, shape).shape; } catch (error) { if (!(error instanceof Invalid)) throw error; }
     }
@@ -335,7 +438,7 @@
       if (layer.kind !== "transposed" && (a.p === "valid" || a.p === 0n)) found = { p: target === "pytorch" ? "0" : "valid" };
     } else {
       found = spellings(target, layer.kind, v, a).find(function (candidate) {
-        var newErrors = [], b = parseLayer({ kind: layer.kind, v: Object.assign({}, v, candidate) }, newErrors);
+        var newErrors = [], b = parseLayer({ kind: layer.kind, v: Object.assign({}, v, candidate) }, newErrors, rank);
         if (newErrors.length) return false;
         try { return sameShape(evaluateLayer(target, layer.kind, b, shape).shape, out); } catch (error) {
           if (!(error instanceof Invalid)) throw error;
@@ -357,11 +460,11 @@
   function switchMode(state, target) {
     var source = state.mode, rows = evaluate(state, source).rows, notes = [];
     var layers = state.layers.map(function (layer, i) {
-      var r = convertLayer(i + 1, layer, rows[i].input, source, target);
+      var r = convertLayer(i + 1, layer, rows[i].input, source, target, state.rank);
       if (r.note) notes.push(r.note);
       return r.layer;
     });
-    return { state: { mode: target, input: state.input.slice(), layers: layers }, notes: notes };
+    return { state: { mode: target, rank: state.rank, input: state.input.slice(), layers: layers }, notes: notes };
   }
   // Layer `index` becomes a `kind`: each field the new type also has keeps the value the
   // reader set (one that differs from the old type's default in the current framework's
@@ -374,7 +477,16 @@
     });
     state.layers[index] = { kind: kind, v: v };
     var shape = evaluate(state, mode).rows[index].input;
-    state.layers[index] = convertLayer(index + 1, state.layers[index], shape, mode === "keras" ? "pytorch" : "keras", mode).layer;
+    state.layers[index] = convertLayer(index + 1, state.layers[index], shape, mode === "keras" ? "pytorch" : "keras", mode, state.rank).layer;
+  }
+  // The stack in `rank` dimensions: the axes both ranks have (height, width) and the channels
+  // keep their values, a new axis takes the size of the first one there was; the layers stay.
+  function changeRank(state, rank) {
+    var old = AXES[state.rank], sizes = AXES[rank].map(function (axis) {
+      var at = old.indexOf(axis);
+      return state.input[at >= 0 ? at : 0];
+    });
+    return { mode: state.mode, rank: rank, input: sizes.concat([state.input[old.length]]), layers: state.layers };
   }
 
   // ---------------------------------------------------------------- URL state
@@ -390,7 +502,7 @@
   // #mode=keras&in=224,224,3&l=conv:f=64,k=3;maxpool  (values percent-encoded); anything
   // else (an unknown part, mode, layer type or field, bad percent-encoding) is an AddressError.
   function parseHash(hash) {
-    var state = { mode: "keras", input: ["224", "224", "3"], layers: [] };
+    var state = { mode: "keras", rank: 2, input: ["224", "224", "3"], layers: [] }, sizes = null;
     hash.replace(/^#/, "").split("&").forEach(function (part) {
       if (part === "") return;
       var eq = part.indexOf("="), key = part.slice(0, eq), value = part.slice(eq + 1);
@@ -398,10 +510,11 @@
       if (key === "mode") {
         if (!MODES[value]) throw new AddressError("mode must be " + Object.keys(MODES).join(" or ") + ", got " + repr(value));
         state.mode = value;
+      } else if (key === "rank") {
+        if (!RANKS[value]) throw new AddressError("rank must be 1, 2 or 3, got " + repr(value));
+        state.rank = Number(value);
       } else if (key === "in") {
-        var sizes = value.split(",");
-        if (sizes.length !== 3) throw new AddressError("in must hold 3 sizes (height,width,channels), got " + sizes.length);
-        state.input = sizes.map(function (v, i) { return decode(v, ["height", "width", "channels"][i]); });
+        sizes = value.split(",");
       } else if (key === "l") {
         state.layers = value === "" ? [] : value.split(";").map(function (spec, i) {
           var colon = spec.indexOf(":"), kind = colon < 0 ? spec : spec.slice(0, colon), where = "layer " + (i + 1);
@@ -420,9 +533,19 @@
           return { kind: kind, v: v };
         });
       } else {
-        throw new AddressError(repr(key) + " is not part of a calculator address (mode, in, l)");
+        throw new AddressError(repr(key) + " is not part of a calculator address (mode, rank, in, l)");
       }
     });
+    if (sizes) { // the rank may come after the sizes
+      var names = inputNames(state.rank);
+      if (sizes.length !== names.length) {
+        throw new AddressError("in must hold " + names.length + " sizes (" + names.join(",") + ") in " + RANKS[state.rank] +
+          ", got " + sizes.length);
+      }
+      state.input = sizes.map(function (v, i) { return decode(v, names[i]); });
+    } else if (state.rank !== 2) {
+      state.input = fill(state.rank, "32").concat(["3"]);
+    }
     return state;
   }
   function toHash(state) {
@@ -433,7 +556,8 @@
       });
       return layer.kind + (changed.length ? ":" + changed.join(",") : "");
     });
-    return "#mode=" + state.mode + "&in=" + state.input.map(encodeURIComponent).join(",") + "&l=" + layers.join(";");
+    var rank = state.rank === 2 ? "" : "&rank=" + state.rank; // no rank is 2-D, as in the addresses before ranks
+    return "#mode=" + state.mode + rank + "&in=" + state.input.map(encodeURIComponent).join(",") + "&l=" + layers.join(";");
   }
 
   // ---------------------------------------------------------------- DOM
@@ -451,8 +575,11 @@
   function fmt(n) { return n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ","); }
   function fmtShape(shape) { return shape.map(fmt).join(" × "); }
   var DASH = "—";
-  var COLUMNS = [["layer", "Layer"], ["shape", "Output (H × W × C)"], ["params", "Parameters"], ["macs", "MACs"],
-    ["field", "Receptive field"], ["stride", "Effective stride"]];
+  var SHAPE_NAMES = { 1: "L × C", 2: "H × W × C", 3: "D × H × W × C" };
+  function columns(rank) {
+    return [["layer", "Layer"], ["shape", "Output (" + SHAPE_NAMES[rank] + ")"], ["params", "Parameters"], ["macs", "MACs"],
+      ["field", "Receptive field"], ["stride", "Effective stride"]];
+  }
 
   function Calculator(root) {
     this.root = root;
@@ -522,9 +649,21 @@
           } }), document.createTextNode(" " + MODES[mode]),
         ]);
       })));
-    var input = el("fieldset", { class: "cc-input" }, [el("legend", { text: "Input shape (H, W, C)" })].concat(
-      ["h", "w", "c"].map(function (key, i) {
-        return textField("cc-in-" + key, ["Height", "Width", "Channels"][i], state.input[i], "positive int", function (e) {
+    var ranks = el("fieldset", { class: "cc-modes" }, [el("legend", { text: "Dimensions" })].concat(
+      Object.keys(RANKS).map(function (rank) {
+        return el("label", { class: "cc-radio" }, [
+          el("input", { type: "radio", id: "cc-rank-" + rank, name: "cc-rank", value: rank, checked: state.rank === Number(rank), onchange: function () {
+            self.state = changeRank(self.state, Number(rank));
+            self.edited();
+            self.build("cc-rank-" + rank);
+          } }), document.createTextNode(" " + RANKS[rank]),
+        ]);
+      })));
+    var names = inputNames(state.rank);
+    var input = el("fieldset", { class: "cc-input" }, [el("legend", { text: "Input shape (" + SHAPE_NAMES[state.rank].replace(/ × /g, ", ") + ")" })].concat(
+      INPUT_KEYS[state.rank].map(function (key, i) {
+        var label = names[i].charAt(0).toUpperCase() + names[i].slice(1);
+        return textField("cc-in-" + key, label, state.input[i], "positive int", function (e) {
           state.input[i] = e.target.value; self.edited(); self.update();
         });
       })));
@@ -537,11 +676,12 @@
     this.table = el("div", { class: "cc-scroll", tabindex: "0", role: "region", "aria-label": "Results table" });
     this.summary = el("p", { class: "cc-summary", "aria-live": "polite" });
     this.link = el("a", { class: "cc-link", text: "Link to this stack" });
-    var paddings = el("datalist", { id: "cc-paddings" }, ["valid", "same", "0", "1", "2", "3"].map(function (v) {
+    var paddings = el("datalist", { id: "cc-paddings" }, ["valid", "same", "causal", "0", "1", "2", "3"].map(function (v) {
       return el("option", { value: v });
     }));
+    var modesList = el("datalist", { id: "cc-padding-modes" }, PADDING_MODES.map(function (v) { return el("option", { value: v }); }));
     this.messages = el("div", { class: "cc-messages" });
-    [paddings, this.messages, presets, modes, this.noticeBox(), input, el("h2", { text: "Layers" }), layers, add,
+    [paddings, modesList, this.messages, presets, modes, this.noticeBox(), ranks, input, el("h2", { text: "Layers" }), layers, add,
       el("h2", { text: "Results" }), this.summary, this.table, el("p", {}, [this.link])].forEach(function (node) {
       if (node) root.append(node);
     });
@@ -583,8 +723,10 @@
         ]);
       }
       var label = key === "k" && kind.pool ? "Pool size" : FIELDS[key].label;
-      var hint = key === "s" && kind.pool ? POOL_STRIDE_HINT : FIELDS[key].hint;
-      return textField(id(key), label, layer.v[key], hint, onInput, key === "p" ? "cc-paddings" : null);
+      var hint = key === "s" && kind.pool ? POOL_STRIDE_HINT : key === "k" ? KERNEL_HINTS[state.rank] :
+        key === "p" ? PADDING_HINTS[state.rank === 1 && !kind.pool ? 1 : 2] : FIELDS[key].hint;
+      var list = key === "p" ? "cc-paddings" : key === "pm" ? "cc-padding-modes" : null;
+      return textField(id(key), label, layer.v[key], hint, onInput, list);
     });
     var move = function (to, focusKey) {
       return function () {
@@ -615,7 +757,7 @@
 
   // Recompute both frameworks, show messages beside the fields, redraw the table, write the URL.
   Calculator.prototype.update = function () {
-    var state = this.state, other = state.mode === "keras" ? "pytorch" : "keras";
+    var state = this.state, other = state.mode === "keras" ? "pytorch" : "keras", COLUMNS = columns(state.rank);
     var result = evaluate(state, state.mode), alt = evaluate(state, other);
     this.root.querySelectorAll(".cc-msg").forEach(function (msg) {
       var input = document.getElementById(msg.id.slice(0, -4)), text = result.fieldErrors[input.id] || "";
