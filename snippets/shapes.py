@@ -176,17 +176,20 @@ def padding_amounts(
 
 def check_padding_mode(padding_mode: str, padding: PaddingSpec, input_shape: tuple[int, ...], pads) -> str:
     """PyTorch's ``padding_mode`` and its refusals: reflect padding must be smaller than the
-    axis, circular padding at most the axis (it wraps once); strings pad with zeros only."""
+    axis, circular padding at most the axis (it wraps once). It fills the amounts that
+    :func:`padding_amounts` resolves, numbers or ``'same'`` (PyTorch takes
+    ``padding='same', padding_mode='reflect'`` at stride 1, where its 'same' and Keras' agree);
+    ``'causal'`` is Keras' and pads with zeros only."""
     if not isinstance(padding_mode, str) or padding_mode not in PADDING_MODES:
         raise (ValueError if isinstance(padding_mode, str) else TypeError)(
             f"padding_mode must be one of {PADDING_MODES}, got {describe(padding_mode)}"
         )
     if padding_mode == "zeros":
         return padding_mode
-    if isinstance(padding, str) and padding != "valid":
+    if padding == "causal":
         raise ValueError(
-            f"padding_mode {padding_mode!r} needs numeric padding (PyTorch's); Keras' padding "
-            f"{padding!r} pads with zeros only, so use padding_mode='zeros'"
+            f"padding_mode {padding_mode!r} needs numeric or 'same' padding (PyTorch's); Keras' "
+            f"'causal' pads with zeros only, so use padding_mode='zeros'"
         )
     spatial, _ = check_shape("input_shape", input_shape)
     for axis, size, sides in zip(AXES[len(spatial)], spatial, pads, strict=True):

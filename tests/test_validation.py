@@ -416,8 +416,12 @@ def test_causal_padding_exists_only_in_conv1d(call):
         (lambda: conv_output_shape((5, 3), 4, 3, 1, 6, padding_mode="circular"), ("at most", "(6, 6)")),
         (lambda: conv_output_shape((8, 3, 3), 4, 3, 1, (1, 3), padding_mode="reflect"), ("width of size 3",)),
         (
-            lambda: conv_output_shape((5, 3), 4, 3, 1, "same", padding_mode="reflect"),
-            ("needs numeric padding",),
+            lambda: conv_output_shape((5, 3), 4, 3, 1, "causal", padding_mode="reflect"),
+            ("needs numeric or 'same'",),
+        ),
+        (
+            lambda: conv_output_shape((2, 3), 4, 5, 1, "same", padding_mode="reflect"),
+            ("smaller than", "(2, 2)"),
         ),
     ],
 )
@@ -430,6 +434,8 @@ def test_padding_modes_accept_what_torch_accepts():
     assert conv_output_shape((5, 3), 4, 3, 1, 4, padding_mode="reflect") == (11, 4)
     assert conv_output_shape((5, 3), 4, 3, 1, 5, padding_mode="circular") == (13, 4)
     assert conv_output_shape((5, 3), 4, 3, 1, 9, padding_mode="replicate") == (21, 4)
+    # torch.nn.Conv1d(3, 4, 3, padding="same", padding_mode="reflect") keeps the length
+    assert conv_output_shape((5, 3), 4, 3, 1, "same", padding_mode="reflect") == (5, 4)
 
 
 def test_numeric_padding_allows_stride_with_dilation_like_torch():

@@ -174,9 +174,9 @@
       throw new Invalid("pm", "padding_mode must be one of ('zeros', 'reflect', 'replicate', 'circular'), got " + repr(pm));
     }
     if (pm === "zeros") return;
-    if (typeof p === "string" && p !== "valid") {
-      throw new Invalid("pm", "padding_mode " + repr(pm) + " needs numeric padding (PyTorch's); Keras' padding " +
-        repr(p) + " pads with zeros only, so use padding_mode='zeros'");
+    if (p === "causal") {
+      throw new Invalid("pm", "padding_mode " + repr(pm) + " needs numeric or 'same' padding (PyTorch's); " +
+        "Keras' 'causal' pads with zeros only, so use padding_mode='zeros'");
     }
     var rank = shape.length - 1;
     AXES[rank].forEach(function (axis, i) {
