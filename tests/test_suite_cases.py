@@ -85,3 +85,272 @@ def test_snippets_reproduces_torchs_own_case(name, args, size, desc):
         groups=options.get("groups", 1), rank=rank,
     )  # fmt: skip
     assert params == sum(p.numel() for p in module.parameters())
+
+
+# Configurations read from PyTorch's own test/nn/test_convolution.py (pytorch/pytorch on GitHub), as data
+# only: (test function, module, input spatial size, C_in, C_out, kernel, options). Cases that the tests
+# write with F.conv1d/F.conv3d are given as the module with the same weight shape. Loops in the tests are
+# kept as the products of the values they loop over.
+def _case(test, module, spatial, c_in, c_out, kernel, **options):
+    return (test, module, tuple(spatial), c_in, c_out, kernel, tuple(sorted(options.items())))
+
+
+def _products(test, ranks, sizes, strides, paddings, bias=(True, False), c_in=2, c_out=3):
+    """run_grad_conv_test's loops: (kernel, input size) pairs x stride x padding x bias, C_in 2 -> C_out 3."""
+    return [
+        _case(test, f"Conv{rank}d", (n,) * rank, c_in, c_out, k, stride=s, padding=p, bias=b)
+        for rank in ranks
+        for k, n in sizes
+        for s in strides
+        for p in paddings
+        for b in bias
+    ]
+
+
+TORCH_TEST_SUITE_CASES = [
+    # test_invalid_conv1d: a kernel longer than the input, refused
+    _case("test_invalid_conv1d", "Conv1d", (4,), 3, 33, 10),
+    # test_invalid_conv3d: kernel 3 dilated by 2 spans 5 > 4, refused
+    _case("test_invalid_conv3d", "Conv3d", (4, 4, 4), 1, 1, 3, dilation=2, stride=2),
+    # test_Conv1d_module_same_padding
+    _case("test_Conv1d_module_same_padding", "Conv1d", (20,), 1, 1, 10, padding="same"),
+    _case("test_Conv1d_module_same_padding", "Conv1d", (20,), 1, 1, 10, padding="same", dilation=2),
+    _case(
+        "test_Conv1d_module_same_padding", "Conv1d", (20,), 1, 1, 10, padding="same", padding_mode="replicate"
+    ),
+    _case("test_Conv1d_module_same_padding", "Conv1d", (20,), 1, 1, 10, padding="valid"),
+    # test_Conv3d_module_same_padding
+    _case("test_Conv3d_module_same_padding", "Conv3d", (4, 4, 4), 1, 1, (2, 3, 4), padding="same"),
+    _case(
+        "test_Conv3d_module_same_padding",
+        "Conv3d",
+        (4, 4, 4),
+        1,
+        1,
+        (2, 3, 4),
+        padding="same",
+        dilation=(3, 2, 1),
+    ),  # fmt: skip
+    _case(
+        "test_Conv3d_module_same_padding",
+        "Conv3d",
+        (4, 4, 4),
+        1,
+        1,
+        (2, 3, 4),
+        padding="same",
+        padding_mode="circular",
+    ),  # fmt: skip
+    _case("test_Conv3d_module_same_padding", "Conv3d", (4, 4, 4), 1, 1, (2, 3, 4), padding="valid"),
+    # test_thnn_conv_strided_padded_dilated: (stride, padding, dilation) on a 4^3 input, 1^3 kernel, 2 -> 2
+    *[
+        _case(
+            "test_thnn_conv_strided_padded_dilated",
+            module,
+            (4, 4, 4),
+            2,
+            2,
+            1,
+            stride=s,
+            padding=p,
+            dilation=d,
+        )
+        for module in ("Conv3d", "ConvTranspose3d")
+        for s, p, d in ((2, 0, 1), (1, 1, 1), (2, 1, 1), (1, 0, 2))
+    ],
+    # test_cudnn_non_contiguous
+    _case("test_cudnn_non_contiguous", "Conv1d", (50,), 16, 32, 2),
+    # test_conv_modules_raise_error_on_incorrect_input_size: the modules on a valid input
+    _case("test_conv_modules_raise_error_on_incorrect_input_size", "Conv1d", (3,), 3, 8, 3),
+    _case("test_conv_modules_raise_error_on_incorrect_input_size", "ConvTranspose1d", (3,), 3, 8, 3),
+    _case("test_conv_modules_raise_error_on_incorrect_input_size", "Conv3d", (3, 3, 3), 3, 8, 3),
+    _case("test_conv_modules_raise_error_on_incorrect_input_size", "ConvTranspose3d", (3, 3, 3), 3, 8, 3),
+    # test_conv_shapecheck: the first two are refused by torch
+    _case("test_conv_shapecheck", "Conv1d", (2,), 1, 1, 3),
+    _case("test_conv_shapecheck", "Conv1d", (2,), 1, 1, 3, stride=2),
+    _case("test_conv_shapecheck", "Conv1d", (2,), 1, 1, 2),
+    _case("test_conv_shapecheck", "Conv1d", (2,), 1, 1, 2, stride=2),
+    _case("test_conv_shapecheck", "Conv1d", (2,), 1, 1, 3, stride=2, padding=1),
+    _case("test_conv_shapecheck", "Conv3d", (2, 2, 2), 1, 1, (3, 3, 3)),
+    _case("test_conv_shapecheck", "Conv3d", (3, 3, 3), 1, 1, (3, 3, 3)),
+    _case("test_conv_shapecheck", "Conv3d", (2, 2, 2), 1, 1, (3, 3, 3), padding=1),
+    # test_ConvTranspose3d_correct_output_size
+    _case("test_ConvTranspose3d_correct_output_size", "ConvTranspose3d", (1, 1, 1), 2, 2, 2),
+    # test_Conv3d_groups_nobias / test_Conv3d_groups_wbias and their one-group halves
+    _case("test_Conv3d_groups_nobias", "Conv3d", (6, 6, 6), 4, 16, 3, groups=2, bias=False),
+    _case("test_Conv3d_groups_nobias", "Conv3d", (6, 6, 6), 2, 8, 3, bias=False),
+    _case("test_Conv3d_groups_wbias", "Conv3d", (6, 6, 6), 4, 16, 3, groups=2),
+    _case("test_Conv3d_groups_wbias", "Conv3d", (6, 6, 6), 2, 8, 3),
+    # test_Conv3d_depthwise_naive_groups: depth multiplier 1 and 2, and the halves
+    *[
+        _case("test_Conv3d_depthwise_naive_groups", "Conv3d", (6, 6, 6), c_in, c_in * m, 3, groups=c_in)
+        for m in (1, 2)
+        for c_in in (2, 1)
+    ],
+    # test_conv_tbc: time 9, channels 5 -> 6, kernel 3, padding 3 (conv_tbc is a Conv1d)
+    _case("test_conv_tbc", "Conv1d", (9,), 5, 6, 3, padding=3),
+    # test_cudnn_noncontiguous_weight
+    _case("test_cudnn_noncontiguous_weight", "Conv1d", (3,), 1, 1, 2, stride=2, dilation=2, bias=False),
+    # test_grad_conv1d_input/weight, test_grad_conv3d_input/weight (run_grad_conv_test)
+    *_products("test_grad_conv{1,3}d_input/weight", (1, 3), ((3, 6), (3, 7), (4, 9)), (1, 2), (0, 1, 2)),
+    # test_functional_grad_conv: 1-D and 3-D parts
+    _case("test_functional_grad_conv", "Conv1d", (5,), 1, 1, 3, dilation=2, bias=False),
+    _case("test_functional_grad_conv", "Conv3d", (5, 5, 5), 1, 1, 3, dilation=2, bias=False),
+    # test_conv3d_issue_120406
+    _case("test_conv3d_issue_120406", "Conv3d", (8, 9, 26), 3, 3, (1, 1, 17), groups=3, bias=False),
+    # test_conv1d_issue_120547: a (1, 1, 16) input transposed to 16 channels of length 1
+    _case("test_conv1d_issue_120547", "Conv1d", (1,), 16, 16, 32, padding=16, groups=16),
+    # test_conv1d_same_padding: input 50..54, kernel 1, 2, 3, 8, dilation 1..3, stride 1
+    *[
+        _case("test_conv1d_same_padding", "Conv1d", (n,), 1, 1, k, padding="same", dilation=d, bias=False)
+        for n in range(50, 55)
+        for k in (1, 2, 3, 8)
+        for d in range(1, 4)
+    ],
+    # test_conv1d_same_padding: the manual paddings it compares against
+    _case("test_conv1d_same_padding", "Conv1d", (12,), 1, 1, 3, padding=1, bias=False),
+    _case("test_conv1d_same_padding", "Conv1d", (12,), 1, 1, 4, padding=3, dilation=2, bias=False),
+    _case("test_conv1d_same_padding", "Conv1d", (12,), 1, 1, 4, padding=5, dilation=3, bias=False),
+    _case("test_conv1d_same_padding", "Conv1d", (12,), 1, 1, 3, padding="same", bias=False),
+    _case("test_conv1d_same_padding", "Conv1d", (12,), 1, 1, 4, padding="same", dilation=2, bias=False),
+    _case("test_conv1d_same_padding", "Conv1d", (12,), 1, 1, 4, padding="same", dilation=3, bias=False),
+    # test_conv3d_same_padding
+    _case("test_conv3d_same_padding", "Conv3d", (10, 11, 12), 1, 1, (1, 2, 5), padding=(0, 1, 2), bias=False),
+    _case("test_conv3d_same_padding", "Conv3d", (10, 11, 12), 1, 1, (1, 2, 5), padding="same", bias=False),
+    _case(
+        "test_conv3d_same_padding",
+        "Conv3d",
+        (10, 11, 12),
+        1,
+        1,
+        (1, 2, 5),
+        padding=(0, 1, 4),
+        dilation=2,
+        bias=False,
+    ),  # fmt: skip
+    _case(
+        "test_conv3d_same_padding",
+        "Conv3d",
+        (10, 11, 12),
+        1,
+        1,
+        (1, 2, 5),
+        padding="same",
+        dilation=2,
+        bias=False,
+    ),  # fmt: skip
+    _case("test_conv3d_same_padding", "Conv3d", (10, 11, 12), 1, 1, 4, padding=5, dilation=3, bias=False),
+    _case(
+        "test_conv3d_same_padding", "Conv3d", (10, 11, 12), 1, 1, 4, padding="same", dilation=3, bias=False
+    ),
+    # test_conv1d_valid_padding / test_conv3d_valid_padding
+    _case("test_conv1d_valid_padding", "Conv1d", (10,), 1, 1, 4, padding="valid", bias=False),
+    _case("test_conv1d_valid_padding", "Conv1d", (10,), 1, 1, 4, bias=False),
+    _case("test_conv3d_valid_padding", "Conv3d", (1, 1, 10), 1, 1, (1, 1, 4), padding="valid", bias=False),
+    _case("test_conv3d_valid_padding", "Conv3d", (1, 1, 10), 1, 1, (1, 1, 4), bias=False),
+    # test_conv1d_same_padding_backward
+    _case("test_conv1d_same_padding_backward", "Conv1d", (12,), 1, 1, 4, padding=3, dilation=2, bias=False),
+    _case("test_conv1d_same_padding_backward", "Conv1d", (12,), 1, 1, 4, padding=2, bias=False),
+    _case("test_conv1d_same_padding_backward", "Conv1d", (12,), 1, 1, 4, padding="same", bias=False),
+    # test_conv3d_same_padding_backward
+    _case(
+        "test_conv3d_same_padding_backward",
+        "Conv3d",
+        (1, 11, 12),
+        1,
+        1,
+        (1, 2, 5),
+        padding=(0, 1, 4),
+        dilation=2,
+        bias=False,
+    ),  # fmt: skip
+    _case(
+        "test_conv3d_same_padding_backward",
+        "Conv3d",
+        (1, 11, 12),
+        1,
+        1,
+        (1, 2, 5),
+        padding="same",
+        dilation=2,
+        bias=False,
+    ),  # fmt: skip
+    _case("test_conv3d_same_padding_backward", "Conv3d", (1, 11, 12), 1, 1, (1, 4, 4), padding=2, bias=False),
+    _case(
+        "test_conv3d_same_padding_backward",
+        "Conv3d",
+        (1, 11, 12),
+        1,
+        1,
+        (1, 4, 4),
+        padding="same",
+        bias=False,
+    ),  # fmt: skip
+    # test_conv1d_valid_padding_backward
+    _case("test_conv1d_valid_padding_backward", "Conv1d", (10,), 1, 1, 4, padding=0, bias=False),
+    # test_conv1d_vs_scipy: even and odd kernels, 'valid' and the manual 'same' padding k // 2
+    *[_case("test_conv1d_vs_scipy", "Conv1d", (10,), 1, 1, k, padding="valid", bias=False) for k in (4, 5)],
+    *[_case("test_conv1d_vs_scipy", "Conv1d", (10 + 2 * (k // 2),), 1, 1, k, bias=False) for k in (4, 5)],
+]
+
+
+def _distinct(cases):
+    seen, kept = set(), []
+    for case in cases:
+        if case[1:] not in seen:
+            seen.add(case[1:])
+            kept.append(case)
+    return kept
+
+
+TORCH_TEST_SUITE_CASES = _distinct(TORCH_TEST_SUITE_CASES)
+
+
+def test_the_test_suite_list_has_many_1d_and_3d_cases():
+    assert len(TORCH_TEST_SUITE_CASES) >= 150
+    assert {case[1] for case in TORCH_TEST_SUITE_CASES} == {
+        "Conv1d",
+        "Conv3d",
+        "ConvTranspose1d",
+        "ConvTranspose3d",
+    }
+
+
+def _snippets_answer(module, spatial, c_in, c_out, kernel, options):
+    rank = len(spatial)
+    geometry = {key: options.get(key, 1) for key in ("stride", "dilation")}
+    if module.startswith("ConvTranspose"):
+        shape = snippets.transposed_output_shape(
+            (*spatial, c_in), c_out, kernel, geometry["stride"], options.get("padding", 0),
+            output_padding=options.get("output_padding", 0), dilation=geometry["dilation"],
+        )  # fmt: skip
+    else:
+        shape = snippets.conv_output_shape(
+            (*spatial, c_in), c_out, kernel, geometry["stride"], options.get("padding", 0),
+            dilation=geometry["dilation"], padding_mode=options.get("padding_mode", "zeros"),
+        )  # fmt: skip
+    params = snippets.count_conv_params(
+        c_in, c_out, kernel, options.get("bias", True), groups=options.get("groups", 1), rank=rank
+    )
+    return shape, params
+
+
+@pytest.mark.parametrize(
+    ("test", "module", "spatial", "c_in", "c_out", "kernel", "options"),
+    TORCH_TEST_SUITE_CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[5]}-{dict(c[6])}" for c in TORCH_TEST_SUITE_CASES],
+)
+def test_snippets_matches_torch_on_its_test_suite_configuration(test, module, spatial, c_in, c_out, kernel,
+                                                                options):  # fmt: skip
+    options = dict(options)
+    try:
+        layer = getattr(torch.nn, module)(c_in, c_out, kernel, **options)
+        with torch.no_grad():
+            output = layer(torch.zeros(1, c_in, *spatial))
+    except (RuntimeError, ValueError):
+        with pytest.raises(ValueError):
+            _snippets_answer(module, spatial, c_in, c_out, kernel, options)
+        return
+    shape, params = _snippets_answer(module, spatial, c_in, c_out, kernel, options)
+    assert shape == (*output.shape[2:], output.shape[1])
+    assert params == sum(p.numel() for p in layer.parameters())
