@@ -288,6 +288,67 @@ TORCH_TEST_SUITE_CASES = [
     ),  # fmt: skip
     # test_conv1d_valid_padding_backward
     _case("test_conv1d_valid_padding_backward", "Conv1d", (10,), 1, 1, 4, padding=0, bias=False),
+    # test_conv_backend: the subtests' (input, transposed, dilated, groups) x strided x has_bias; C_in 6 -> 12,
+    # kernel 3, stride 2 when strided, dilation 2 when dilated, padding 0
+    *[
+        _case(
+            "test_conv_backend",
+            f"Conv{'Transpose' if t else ''}{len(n)}d",
+            n,
+            6,
+            12,
+            3,
+            stride=s,
+            dilation=d,
+            groups=g,
+            bias=b,
+        )  # fmt: skip
+        for n, t, d, g in (
+            ((7,), False, 1, 3),
+            ((7,), True, 1, 3),
+            ((7,), False, 2, 3),
+            ((7,), True, 2, 3),
+            ((7,), False, 1, 6),
+            ((7, 8, 9), False, 1, 3),
+            ((7, 8, 9), False, 2, 3),
+            ((7, 8, 9), True, 1, 3),
+            ((7, 8, 9), False, 1, 6),
+        )
+        for s in (1, 2)
+        for b in (False, True)
+    ],
+    # test_conv3d_vs_scipy: even and odd kernels on (5, 5, 10), 'valid' and the manual 'same' padding k // 2
+    *[
+        _case("test_conv3d_vs_scipy", "Conv3d", n, 1, 1, k, padding=p, bias=False)
+        for k in ((2, 2, 4), (2, 3, 5))
+        for n, p in (
+            ((5, 5, 10), "valid"),
+            (tuple(m + 2 * (j // 2) for m, j in zip((5, 5, 10), k, strict=True)), 0),
+        )
+    ],
+    # test_conv3d_valid_padding_backward
+    _case("test_conv3d_valid_padding_backward", "Conv3d", (1, 1, 10), 1, 1, (1, 1, 4), padding=0, bias=False),
+    # test_conv_transpose_with_output_size_and_no_batch_dim (ConvTranspose3d part, without output_size)
+    _case(
+        "test_conv_transpose_with_output_size_and_no_batch_dim",
+        "ConvTranspose3d",
+        (15, 13, 13),
+        1,
+        1,
+        16,
+        stride=16,
+        padding=7,
+        bias=False,
+    ),  # fmt: skip
+    # test_conv_noncontig_weights: 3 -> 3 channels, kernel 3 on 5, groups 1 and 3, conv and transposed
+    *[
+        _case("test_conv_noncontig_weights", f"Conv{kind}{rank}d", (5,) * rank, 3, 3, 3, groups=g)
+        for rank in (1, 3)
+        for kind in ("", "Transpose")
+        for g in (1, 3)
+    ],
+    # test_ConvTranspose3d_size_1_kernel
+    _case("test_ConvTranspose3d_size_1_kernel", "ConvTranspose3d", (3, 5, 5), 3, 3, 1),
     # test_conv1d_vs_scipy: even and odd kernels, 'valid' and the manual 'same' padding k // 2
     *[_case("test_conv1d_vs_scipy", "Conv1d", (10,), 1, 1, k, padding="valid", bias=False) for k in (4, 5)],
     *[_case("test_conv1d_vs_scipy", "Conv1d", (10 + 2 * (k // 2),), 1, 1, k, bias=False) for k in (4, 5)],
