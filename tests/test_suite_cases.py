@@ -349,6 +349,24 @@ TORCH_TEST_SUITE_CASES = [
     ],
     # test_ConvTranspose3d_size_1_kernel
     _case("test_ConvTranspose3d_size_1_kernel", "ConvTranspose3d", (3, 5, 5), 3, 3, 1),
+    # test_conv_cudnn_ndhwc
+    _case("test_conv_cudnn_ndhwc", "Conv3d", (4, 4, 4), 8, 4, 3),
+    _case("test_conv_cudnn_ndhwc", "Conv3d", (4, 4, 4), 8, 8, 3, groups=8),
+    _case("test_conv_cudnn_ndhwc", "Conv3d", (18, 18, 18), 16, 16, 3),
+    _case("test_conv_cudnn_ndhwc", "Conv3d", (18, 18, 18), 16, 16, 3, groups=16),
+    # test_convert_conv3d_weight_memory_format
+    _case("test_convert_conv3d_weight_memory_format", "ConvTranspose3d", (4, 4, 4), 8, 4, 3),
+    # test_conv_double_backward_strided_with_3D_input_and_weight
+    _case(
+        "test_conv_double_backward_strided_with_3D_input_and_weight",
+        "Conv1d",
+        (6,),
+        3,
+        3,
+        3,
+        stride=2,
+        padding=1,
+    ),  # fmt: skip
     # test_conv1d_vs_scipy: even and odd kernels, 'valid' and the manual 'same' padding k // 2
     *[_case("test_conv1d_vs_scipy", "Conv1d", (10,), 1, 1, k, padding="valid", bias=False) for k in (4, 5)],
     *[_case("test_conv1d_vs_scipy", "Conv1d", (10 + 2 * (k // 2),), 1, 1, k, bias=False) for k in (4, 5)],
