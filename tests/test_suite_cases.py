@@ -4,6 +4,11 @@ The module tests that ship with torch (``torch/testing/_internal/common_nn.py``,
 installed torch, not copied) give each ``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d`` case as
 constructor arguments and an input size. Each is built and run in torch here, and snippets
 must give the same output shape and parameter count from the same arguments.
+
+``TORCH_TEST_SUITE_CASES`` adds the 1-D and 3-D configurations of PyTorch's repository tests
+(test/nn/test_convolution.py and test/test_mkldnn.py, which torch does not ship), as data: each is
+built as the torch module, run on zeros, and compared the same way; where torch refuses it, snippets
+must raise ValueError.
 """
 
 from __future__ import annotations
@@ -119,8 +124,11 @@ TORCH_TEST_SUITE_CASES = [
         "test_Conv1d_module_same_padding", "Conv1d", (20,), 1, 1, 10, padding="same", padding_mode="replicate"
     ),
     _case("test_Conv1d_module_same_padding", "Conv1d", (20,), 1, 1, 10, padding="valid"),
+    # test_Conv1d_module_same_padding: an unknown padding string, refused (on a 20-long input of 3 channels)
+    _case("test_Conv1d_module_same_padding", "Conv1d", (20,), 3, 33, 10, padding="foo"),
     # test_Conv3d_module_same_padding
     _case("test_Conv3d_module_same_padding", "Conv3d", (4, 4, 4), 1, 1, (2, 3, 4), padding="same"),
+    _case("test_Conv3d_module_same_padding", "Conv3d", (10, 10, 10), 3, 33, 10, padding="foo"),
     _case(
         "test_Conv3d_module_same_padding",
         "Conv3d",
@@ -373,6 +381,39 @@ TORCH_TEST_SUITE_CASES = [
 ]
 
 
+def _mkldnn(test, module, spatial, skip_depthwise_transposed=False):
+    """test_mkldnn.py's loops: kernel 3, stride 2, padding 1, dilation 1/2, groups 1/4, bias, with
+    C_in and C_out each 1 or 2 times groups (the test draws the multiplier at random from 1..2)."""
+    return [
+        _case(test, module, spatial, a * g, b * g, 3, stride=2, padding=1, dilation=d, groups=g, bias=bias)
+        for bias in (True, False)
+        for d in (1, 2)
+        for g in (1, 4)
+        for a in (1, 2)
+        for b in (1, 2)
+        if not (skip_depthwise_transposed and g > 1 and a == 1)
+    ]
+
+
+# From PyTorch's test/test_mkldnn.py (pytorch/pytorch on GitHub), the same kind of data.
+TORCH_MKLDNN_CASES = [
+    # test_conv1d / test_conv3d (_test_conv_base): inputs 224 and 55^3
+    *_mkldnn("test_conv1d", "Conv1d", (224,)),
+    *_mkldnn("test_conv3d", "Conv3d", (55, 55, 55)),
+    # test_conv_deconv_1d/3d_lower_precision: the transposed half skips groups > 1 with C_in == groups
+    *_mkldnn(
+        "test_conv_deconv_1d_lower_precision", "ConvTranspose1d", (224,), skip_depthwise_transposed=True
+    ),
+    *_mkldnn(
+        "test_conv_deconv_3d_lower_precision", "ConvTranspose3d", (55, 55, 55), skip_depthwise_transposed=True
+    ),  # fmt: skip
+    # test_conv_nhwc_fp32 / test_conv_transpose_nhwc_fp32 (_test_conv_deconv_nhwc_base): input 14^3
+    *_mkldnn("test_conv_nhwc_fp32", "Conv3d", (14, 14, 14)),
+    *_mkldnn("test_conv_transpose_nhwc_fp32", "ConvTranspose3d", (14, 14, 14)),
+]
+TORCH_TEST_SUITE_CASES = TORCH_TEST_SUITE_CASES + TORCH_MKLDNN_CASES
+
+
 def _distinct(cases):
     seen, kept = set(), []
     for case in cases:
@@ -386,7 +427,8 @@ TORCH_TEST_SUITE_CASES = _distinct(TORCH_TEST_SUITE_CASES)
 
 
 def test_the_test_suite_list_has_many_1d_and_3d_cases():
-    assert len(TORCH_TEST_SUITE_CASES) >= 150
+    assert len(TORCH_TEST_SUITE_CASES) >= 400
+    assert len(set(TORCH_TEST_SUITE_CASES)) == len(TORCH_TEST_SUITE_CASES)
     assert {case[1] for case in TORCH_TEST_SUITE_CASES} == {
         "Conv1d",
         "Conv3d",
@@ -417,7 +459,7 @@ def _snippets_answer(module, spatial, c_in, c_out, kernel, options):
 @pytest.mark.parametrize(
     ("test", "module", "spatial", "c_in", "c_out", "kernel", "options"),
     TORCH_TEST_SUITE_CASES,
-    ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[5]}-{dict(c[6])}" for c in TORCH_TEST_SUITE_CASES],
+    ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[3]}to{c[4]}-k{c[5]}-{dict(c[6])}" for c in TORCH_TEST_SUITE_CASES],
 )
 def test_snippets_matches_torch_on_its_test_suite_configuration(test, module, spatial, c_in, c_out, kernel,
                                                                 options):  # fmt: skip
