@@ -122,13 +122,29 @@ def without_code_blocks(fragment: str) -> str:
     return " ".join("".join(parser.out).split())
 
 
+#: An API entry (its title one function's signature) weighs this much more than the prose around
+#: it, so that searching a function's name lists its entry among the first results even as more
+#: pages use the function; the reference's module texts, full of topic words, keep weight 1.
+FUNCTION_ENTRY_BOOST = 1.25
+
+
+def _entry_boost(entry: dict) -> dict:
+    """``{"boost": ...}`` for an entry whose title is a signature, else nothing."""
+    title = title_without_permalink(entry.get("title", ""))
+    if title_without_signature(title) == title:
+        return {}
+    return {"boost": entry.get("boost", 1.0) * FUNCTION_ENTRY_BOOST}
+
+
 def slim_index(index: dict) -> dict:
     """The search index ``index`` (search_index.json as loaded) with code blocks removed from
-    every entry's text, signature titles cut to their names and permalink pilcrows dropped; the entries' locations, their
-    boosts and the config are unchanged."""
+    every entry's text, signature titles cut to their names (and their entries weighted by
+    :data:`FUNCTION_ENTRY_BOOST`) and permalink pilcrows dropped; the entries' locations and the
+    config are unchanged."""
     docs = [
         {
             **entry,
+            **_entry_boost(entry),
             "title": title_without_signature(title_without_permalink(entry.get("title", ""))),
             "text": without_code_blocks(entry.get("text", "")),
         }

@@ -1,4 +1,4 @@
-"""The figures of the 1-D and 3-D pages (docs/chapters/ranks.md, the wav2vec 2.0, WaveNet and
+"""The figures of the 1-D and 3-D pages (docs/further/ranks.md, the wav2vec 2.0, WaveNet and
 3D U-Net case studies): each published figure, written once below with its source, equals what
 ``snippets`` computes from the paper's layer list, and appears in what the page's code prints.
 The 3D U-Net count is checked a second time on the network built in plain ``torch.nn``."""
@@ -161,7 +161,7 @@ def test_same_padding_sees_the_future_and_the_page_says_so() -> None:
     changed[21:] += 1.0
     before, after = (conv(v, weights, padding="same", dilation=2) for v in (x, changed))
     assert not np.array_equal(before[:21], after[:21])
-    shown = page_output("chapters/ranks.md")
+    shown = page_output("further/ranks.md")
     assert "'causal': output length 32, outputs 0..20 unchanged: True" in shown
     assert "'same': output length 32, outputs 0..20 unchanged: False" in shown
 
@@ -183,7 +183,7 @@ def test_r2plus1d_matches_the_full_kernel_for_equal_channels(channels: int) -> N
         m, channels, (3, 1, 1), False
     )
     assert full == split
-    assert f"{full:>12,} {split:>10,}" in page_output("chapters/ranks.md")
+    assert f"{full:>12,} {split:>10,}" in page_output("further/ranks.md")
 
 
 # --- 3D U-Net ------------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def test_unet3d_table_shows_every_shape_of_the_walk() -> None:
 
 
 def test_chapter_wavenet_and_tcn_fields() -> None:
-    shown = page_output("chapters/ranks.md")
+    shown = page_output("further/ranks.md")
     fields = [field.size for field in receptive_fields(WAVENET_BLOCK)]
     assert f"WaveNet block, k=2, d=1..512: {fields}" in shown
     tcn = [LayerGeometry(3, dilation=2**level) for level in range(4) for _ in range(2)]
