@@ -2,7 +2,7 @@
 
 The module tests that ship with torch (``torch/testing/_internal/common_nn.py``, read from the
 installed torch, not copied) give each ``Conv1d/2d/3d`` and ``ConvTranspose1d/2d/3d`` case as
-constructor arguments and an input size. Each is built and run in torch here, and snippets
+constructor arguments and an input size; the configurations of torch's test files follow as data. Each is built and run in torch here, and snippets
 must give the same output shape and parameter count from the same arguments.
 
 ``TORCH_TEST_SUITE_CASES`` adds the 1-D and 3-D configurations of PyTorch's repository tests
@@ -59,37 +59,6 @@ def test_the_suite_has_cases_in_every_rank():
     names = {name for name, *_ in CASES}
     assert {"Conv1d", "Conv3d", "ConvTranspose1d", "ConvTranspose3d", "Conv2d"} <= names
     assert sum(name[-2] in "13" for name, *_ in CASES) >= 15
-
-
-@pytest.mark.parametrize(("name", "args", "size", "desc"), CASES, ids=[f"{c[0]}-{c[3]}" for c in CASES])
-def test_snippets_reproduces_torchs_own_case(name, args, size, desc):
-    module = getattr(torch.nn, name)(*args)
-    batch, channels, *spatial = size
-    with torch.no_grad():
-        output = module(torch.zeros(max(batch, 1), channels, *spatial))
-    expected = (*output.shape[2:], output.shape[1])  # channels-last, without the batch
-    transposed = name.startswith("ConvTranspose")
-    options = dict(zip(TRANSPOSED_ARGS if transposed else CONV_ARGS, args, strict=False))
-    rank = len(spatial)
-    geometry = {key: options.get(key, 1) for key in ("stride", "dilation")}
-    input_shape = (*spatial, channels)
-    if transposed:
-        shape = snippets.transposed_output_shape(
-            input_shape, options["out_channels"], options["kernel_size"], geometry["stride"],
-            options.get("padding", 0), output_padding=options.get("output_padding", 0), dilation=geometry["dilation"],
-        )  # fmt: skip
-    else:
-        shape = snippets.conv_output_shape(
-            input_shape, options["out_channels"], options["kernel_size"], geometry["stride"],
-            options.get("padding", 0), dilation=geometry["dilation"],
-        )  # fmt: skip
-    assert shape == expected
-    # a transposed layer has the weights of the convolution it transposes: k C_in C_out / groups
-    params = snippets.count_conv_params(
-        channels, options["out_channels"], options["kernel_size"], options.get("bias", True),
-        groups=options.get("groups", 1), rank=rank,
-    )  # fmt: skip
-    assert params == sum(p.numel() for p in module.parameters())
 
 
 # Configurations read from PyTorch's own test/nn/test_convolution.py (pytorch/pytorch on GitHub), as data
@@ -437,6 +406,19 @@ def test_the_test_suite_list_has_many_1d_and_3d_cases():
     }
 
 
+def _common_nn_case(name: str, args: tuple, size: tuple, desc: str) -> tuple:
+    """A common_nn.py case (positional constructor arguments, input ``(N, C, *spatial)``) in the
+    form of the list above, so that one test checks both."""
+    options = dict(
+        zip(TRANSPOSED_ARGS if name.startswith("ConvTranspose") else CONV_ARGS, args, strict=False)
+    )
+    c_in, c_out, kernel = (options.pop(key) for key in ("in_channels", "out_channels", "kernel_size"))
+    return _case(f"common_nn.py {desc or 'default'}", name, size[2:], c_in, c_out, kernel, **options)
+
+
+ALL_CASES = TORCH_TEST_SUITE_CASES + [_common_nn_case(*case) for case in CASES]
+
+
 def _snippets_answer(module, spatial, c_in, c_out, kernel, options):
     rank = len(spatial)
     geometry = {key: options.get(key, 1) for key in ("stride", "dilation")}
@@ -458,8 +440,8 @@ def _snippets_answer(module, spatial, c_in, c_out, kernel, options):
 
 @pytest.mark.parametrize(
     ("test", "module", "spatial", "c_in", "c_out", "kernel", "options"),
-    TORCH_TEST_SUITE_CASES,
-    ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[3]}to{c[4]}-k{c[5]}-{dict(c[6])}" for c in TORCH_TEST_SUITE_CASES],
+    ALL_CASES,
+    ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[3]}to{c[4]}-k{c[5]}-{dict(c[6])}" for c in ALL_CASES],
 )
 def test_snippets_matches_torch_on_its_test_suite_configuration(test, module, spatial, c_in, c_out, kernel,
                                                                 options):  # fmt: skip
