@@ -35,6 +35,15 @@ __all__ = [
 ]
 
 
+def _sizes(input_shape, pool_size, stride, dilation) -> tuple[Sizes, int, Sizes, Sizes, Sizes]:
+    """Checked ``(spatial, channels, pool, stride, dilation)``, one int per axis; stride None is the pool."""
+    spatial, channels = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    kernel = check_sizes("pool_size", pool_size, rank)
+    strides = kernel if stride is None else check_sizes("stride", stride, rank)
+    return spatial, channels, kernel, strides, check_sizes("dilation", dilation, rank)
+
+
 def pool_padding(
     input_shape: tuple[int, ...],
     pool_size: int | Sizes,
@@ -49,11 +58,8 @@ def pool_padding(
     one after. Numbers (PyTorch): ``p`` on both sides, refused when ``p > k // 2`` as PyTorch
     refuses it (the pool size, whatever the dilation).
     """
-    spatial, _ = check_shape("input_shape", input_shape)
+    spatial, _, kernel, strides, dilations = _sizes(input_shape, pool_size, stride, dilation)
     rank = len(spatial)
-    kernel = check_sizes("pool_size", pool_size, rank)
-    strides = kernel if stride is None else check_sizes("stride", stride, rank)
-    dilations = check_sizes("dilation", dilation, rank)
     sides = check_padding(padding, rank)
     if sides == "causal":
         raise ValueError(f"padding must be 'valid', 'same' or numbers for pooling, got {describe(padding)}")
@@ -114,13 +120,10 @@ def pool_output_shape(
     the input and its left padding). ``stride=None`` is the pool size, as in both frameworks;
     ``'same'`` gives ``ceil(n / s)``. The channels are unchanged.
     """
-    spatial, channels = check_shape("input_shape", input_shape)
+    spatial, channels, kernel, strides, dilations = _sizes(input_shape, pool_size, stride, dilation)
     rank = len(spatial)
     check_bool("ceil_mode", ceil_mode)
     pads = pool_padding(input_shape, pool_size, stride, padding, dilation=dilation)
-    kernel = check_sizes("pool_size", pool_size, rank)
-    strides = kernel if stride is None else check_sizes("stride", stride, rank)
-    dilations = check_sizes("dilation", dilation, rank)
     sizes = (
         _pool_length(*axis)
         for axis in zip(
@@ -133,9 +136,8 @@ def pool_output_shape(
 # --8<-- [end:pool_output_shape]
 
 
-def _geometry(x, pool_size, stride, padding, dilation, ceil_mode):
-    """Checked ``x`` (batched), its rank, the pool's sizes and the padding before/after per axis,
-    the ``after`` grown by what ``ceil_mode``'s extra window reads past the padded input."""
+def _batch(x) -> tuple[np.ndarray, int]:
+    """``x`` as a float array ``(N, *spatial, C)`` with 1 to 3 spatial axes, none empty, and that rank."""
     array = _arrays.float_array("x", x)
     rank = array.ndim - 2
     if rank not in (1, 2, 3) or 0 in array.shape:
@@ -143,12 +145,17 @@ def _geometry(x, pool_size, stride, padding, dilation, ceil_mode):
             f"x must be channels-last (N, L, C), (N, H, W, C) or (N, D, H, W, C) with no empty axis, "
             f"got shape {array.shape} and dtype {array.dtype}"
         )
+    return array, rank
+
+
+def _geometry(x, pool_size, stride, padding, dilation, ceil_mode):
+    """Checked ``x`` (batched), its rank, the pool's sizes and the padding before/after per axis,
+    the ``after`` grown by what ``ceil_mode``'s extra window reads past the padded input."""
+    array, rank = _batch(x)
     shape = array.shape[1:]
     *out, _ = pool_output_shape(shape, pool_size, stride, padding, dilation=dilation, ceil_mode=ceil_mode)
     pads = pool_padding(shape, pool_size, stride, padding, dilation=dilation)
-    kernel = check_sizes("pool_size", pool_size, rank)
-    strides = kernel if stride is None else check_sizes("stride", stride, rank)
-    dilations = check_sizes("dilation", dilation, rank)
+    _, _, kernel, strides, dilations = _sizes(shape, pool_size, stride, dilation)
     overflow = [
         max((o - 1) * s + d * (k - 1) + 1 - (n + b + a), 0)
         for o, s, d, k, n, (b, a) in zip(out, strides, dilations, kernel, shape[:-1], pads, strict=True)
@@ -243,12 +250,7 @@ def adaptive_windows(size: int, output_size: int) -> list[tuple[int, int]]:
 
 def _adaptive(x, output_size, reduce) -> np.ndarray:
     """Pool each axis in turn over its adaptive windows: a box's max or mean is that of its axes."""
-    array = _arrays.float_array("x", x)
-    rank = array.ndim - 2
-    if rank not in (1, 2, 3) or 0 in array.shape:
-        raise ValueError(
-            f"x must be channels-last (N, *spatial, C) with 1 to 3 spatial axes, got shape {array.shape}"
-        )
+    array, rank = _batch(x)
     sizes = check_sizes("output_size", output_size, rank)
     for axis, o in enumerate(sizes, start=1):
         pieces = [reduce(array[(slice(None),) * axis + (slice(a, b),)], axis=axis, keepdims=True)
@@ -272,11 +274,7 @@ def adaptive_max_pool(x, output_size: int | Sizes) -> np.ndarray:
 
 # --8<-- [start:global]
 def _global(x, reduce, keepdims) -> np.ndarray:
-    array = _arrays.float_array("x", x)
-    if array.ndim - 2 not in (1, 2, 3) or 0 in array.shape:
-        raise ValueError(
-            f"x must be channels-last (N, *spatial, C) with 1 to 3 spatial axes, got shape {array.shape}"
-        )
+    array, _ = _batch(x)
     return reduce(array, axis=tuple(range(1, array.ndim - 1)), keepdims=check_bool("keepdims", keepdims))
 
 
