@@ -12,6 +12,8 @@ from typing import Any
 Pair = tuple[int, int]
 Sizes = tuple[int, ...]  # one int per spatial axis
 RANKS = (1, 2, 3)
+#: The spatial axes of each rank, as messages name them.
+AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
 
 def describe(value: Any) -> str:

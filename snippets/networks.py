@@ -37,8 +37,8 @@ from typing import NamedTuple
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
 from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
-from snippets.pooling import pool_output_shape, pool_padding
-from snippets.receptive import Field, LayerGeometry, receptive_fields
+from snippets.pooling import pool_output_shape
+from snippets.receptive import Field, LayerGeometry, conv_geometry, pool_geometry, receptive_fields
 from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts, transposed_output_shape
 
 # --8<-- [end:imports]
@@ -305,13 +305,15 @@ def _geometry(layer, shape: Shape) -> tuple:
     if len(shape) != 3:  # flat input: Dense
         return (LayerGeometry(1), LayerGeometry(1))
     if isinstance(layer, (Conv, DepthwiseConv, SeparableConv)):
-        kernel, stride, dilation = (_pair(v) for v in (layer.kernel_size, layer.stride, layer.dilation))
-        pads = padding_amounts(shape, kernel, stride, layer.padding, dilation=dilation)
-    elif isinstance(layer, Pool):
-        kernel, dilation = _pair(layer.pool_size), (1, 1)
-        stride = _pair(layer.pool_size if layer.stride is None else layer.stride)
-        pads = pool_padding(shape, kernel, stride, layer.padding)
-    elif isinstance(layer, (GlobalPool, Flatten)):  # one window over the whole map
+        layer_rule = {DepthwiseConv: "depthwise", SeparableConv: "separable"}.get(type(layer), "conv")
+        geometry = conv_geometry(
+            shape, layer.kernel_size, layer.stride, layer.padding, dilation=layer.dilation, layer=layer_rule
+        )
+        return tuple(LayerGeometry(*(values[a] for values in geometry)) for a in (0, 1))
+    if isinstance(layer, Pool):
+        geometry = pool_geometry(shape, layer.pool_size, layer.stride, layer.padding)
+        return tuple(LayerGeometry(*(values[a] for values in geometry)) for a in (0, 1))
+    if isinstance(layer, (GlobalPool, Flatten)):  # one window over the whole map
         kernel, stride, dilation, pads = shape[:2], (1, 1), (1, 1), ((0, 0), (0, 0))
     elif isinstance(layer, ConvTranspose):
         kernel, stride = _pair(layer.kernel_size), _pair(layer.stride)

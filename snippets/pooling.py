@@ -17,8 +17,9 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from snippets import _arrays
-from snippets._validate import Pair, Sizes, check_bool, check_shape, check_sizes, describe
-from snippets.shapes import AXES, PaddingSpec, check_padding
+from snippets._validate import AXES, Pair, Sizes, check_bool, check_shape, check_sizes
+from snippets.frameworks import check_pool_padding, refuse_pool_causal, refuse_same_pool_dilation
+from snippets.shapes import PaddingSpec, check_padding
 
 # --8<-- [end:imports]
 
@@ -61,27 +62,17 @@ def pool_padding(
     spatial, _, kernel, strides, dilations = _sizes(input_shape, pool_size, stride, dilation)
     rank = len(spatial)
     sides = check_padding(padding, rank)
-    if sides == "causal":
-        raise ValueError(f"padding must be 'valid', 'same' or numbers for pooling, got {describe(padding)}")
+    refuse_pool_causal(sides)
     if sides == "valid":
         return ((0, 0),) * rank
     if sides == "same":
-        if max(dilations) > 1:
-            raise ValueError(
-                f"dilation must be 1 with 'same' pooling (Keras' pools have none), got {dilation!r}"
-            )
+        refuse_same_pool_dilation(dilation, dilations)
         totals = [
             max((math.ceil(n / s) - 1) * s + k - n, 0)
             for n, k, s in zip(spatial, kernel, strides, strict=True)
         ]
         return tuple((t // 2, t - t // 2) for t in totals)
-    for axis, (before, after), k in zip(AXES[rank], sides, kernel, strict=True):
-        if before != after or before > k // 2:
-            raise ValueError(
-                f"padding must be at most half the pool size on each side, the same on both (PyTorch "
-                f"refuses more), got {describe(padding)}: {before}, {after} on the {axis} for pool size {k}"
-            )
-    return sides
+    return check_pool_padding(padding, sides, kernel)
 
 
 def _pool_length(axis: str, n: int, pads: Pair, k: int, s: int, d: int, ceil_mode: bool) -> int:

@@ -26,7 +26,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from snippets._validate import check_sizes, describe
+from snippets._validate import Sizes, check_shape, check_sizes, describe
+from snippets.pooling import pool_padding
+from snippets.shapes import PaddingSpec, padding_amounts
 
 # --8<-- [end:imports]
 
@@ -112,6 +114,44 @@ def receptive_fields(layers: Iterable[LayerGeometry | tuple]) -> list[Field]:
 
 
 # --8<-- [end:receptive_field]
+
+
+def conv_geometry(
+    input_shape: tuple[int, ...],
+    kernel_size: int | Sizes,
+    stride: int | Sizes = 1,
+    padding: PaddingSpec = "valid",
+    *,
+    dilation: int | Sizes = 1,
+    layer: str = "conv",
+) -> LayerGeometry:
+    """A convolution on ``input_shape`` as :func:`receptive_fields` takes it: kernel, stride,
+    dilation and the padding before (``padding_amounts(...)[axis][0]``), one int per axis."""
+    spatial, _ = check_shape("input_shape", input_shape)
+    pads = padding_amounts(input_shape, kernel_size, stride, padding, dilation=dilation, layer=layer)
+    sizes = (check_sizes(name, value, len(spatial)) for name, value in
+             [("kernel_size", kernel_size), ("stride", stride), ("dilation", dilation)])  # fmt: skip
+    return LayerGeometry(*sizes, tuple(before for before, _ in pads))
+
+
+def pool_geometry(
+    input_shape: tuple[int, ...],
+    pool_size: int | Sizes,
+    stride: int | Sizes | None = None,
+    padding: PaddingSpec = "valid",
+    *,
+    dilation: int | Sizes = 1,
+) -> LayerGeometry:
+    """A max or average pool on ``input_shape`` as :func:`receptive_fields` takes it: a window
+    like a kernel (``stride=None`` is the pool size), with the padding before of
+    :func:`snippets.pooling.pool_padding`. ``ceil_mode`` adds outputs at the end but moves no
+    window, so it does not change a field."""
+    spatial, _ = check_shape("input_shape", input_shape)
+    rank = len(spatial)
+    pads = pool_padding(input_shape, pool_size, stride, padding, dilation=dilation)
+    pool = check_sizes("pool_size", pool_size, rank)
+    strides = pool if stride is None else check_sizes("stride", stride, rank)
+    return LayerGeometry(pool, strides, check_sizes("dilation", dilation, rank), tuple(b for b, _ in pads))
 
 
 def receptive_field(layers: Iterable[LayerGeometry | tuple[int, ...]]) -> Field:

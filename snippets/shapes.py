@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 
 from snippets._validate import (
+    AXES,
     Pair,
     Sizes,
     check_int,
@@ -25,26 +26,24 @@ from snippets._validate import (
     describe,
     is_plain_int,
 )
+from snippets.frameworks import (
+    PADDING_MODES,
+    Refusal,
+    check_output_padding,
+    check_padding_mode_reach,
+    padding_allowed,
+    refuse_asymmetric_transposed,
+    refuse_causal,
+    refuse_strided_dilation,
+)
 
 # "valid" | "same" | "causal" | p | (p_1, ..., p_rank) | ((before, after), ...) one pair per axis
 PaddingSpec = str | int | tuple
 # --8<-- [end:imports]
 
 PADDING_STRINGS = ("valid", "same", "causal")
-#: ``padding_mode`` values, PyTorch's: what the padded border holds.
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 #: ``layer=`` values: whose rules a shape function applies (see :func:`padding_amounts`).
 LAYERS = ("conv", "depthwise", "separable")
-AXES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
-
-
-def _padding_allowed(rank: int, causal: bool = True) -> str:
-    per_axis = {1: "a tuple (p,)", 2: "a pair (ph, pw)", 3: "a tuple (pd, ph, pw)"}[rank]
-    sides = {1: "((before, after),)", 2: "((top, bottom), (left, right))"}.get(
-        rank, "((front, back), (top, bottom), (left, right))"
-    )
-    strings = "'valid', 'same', 'causal'" if rank == 1 and causal else "'valid', 'same'"
-    return f"{strings}, an int >= 0, {per_axis} of ints >= 0 or {sides} of ints >= 0"
 
 
 def check_padding(padding: PaddingSpec, rank: int) -> str | tuple[Pair, ...]:
@@ -53,7 +52,7 @@ def check_padding(padding: PaddingSpec, rank: int) -> str | tuple[Pair, ...]:
     Numbers are PyTorch's: ``p`` pads every side of every axis, one int per axis pads both
     sides of that axis, and one ``(before, after)`` pair per axis pads each side on its own.
     """
-    allowed = _padding_allowed(rank)
+    allowed = padding_allowed(rank)
     if isinstance(padding, str):
         if padding in PADDING_STRINGS:
             return padding
@@ -108,27 +107,6 @@ def _same_padding(size: int, span: int, stride: int) -> Pair:
     return (total // 2, total - total // 2)
 
 
-def _refuse_strided_dilation(stride: Sizes, dilation: Sizes, layer: str) -> None:
-    """Keras' Conv and ConvTranspose layers refuse stride > 1 together with dilation > 1.
-
-    Its DepthwiseConv and SeparableConv layers accept it (``layer="depthwise"``/``"separable"``).
-    """
-    if layer == "conv" and max(stride) > 1 and max(dilation) > 1:
-        raise ValueError(
-            f"stride and dilation cannot both exceed 1 with string padding "
-            f"(Keras' Conv and ConvTranspose layers refuse it), got stride={stride}, dilation={dilation}; "
-            f"give the padding as numbers for PyTorch semantics"
-        )
-
-
-def _refuse_causal(rank: int, where: str) -> None:
-    """'causal' exists in Keras' Conv1D only: not in 2-D or 3-D, depthwise, separable or transposed."""
-    raise ValueError(
-        f"padding must be {_padding_allowed(rank, causal=False)} for {where} ('causal' exists only "
-        f"in 1-D convolutions, Keras' Conv1D), got 'causal'"
-    )
-
-
 # --8<-- [start:padding_amounts]
 def padding_amounts(
     input_shape: tuple[int, ...],
@@ -158,15 +136,15 @@ def padding_amounts(
     padding, layer = check_padding(padding, rank), check_layer(layer)
     if not isinstance(padding, str):
         return padding
-    _refuse_strided_dilation(strides, dilations, layer)
+    refuse_strided_dilation(strides, dilations, layer)
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
     if padding == "valid":
         return ((0, 0),) * rank
     if padding == "causal":
         if rank != 1:
-            _refuse_causal(rank, f"a {rank}-D input {describe(input_shape)}")
+            refuse_causal(rank, f"a {rank}-D input {describe(input_shape)}")
         if layer != "conv":
-            _refuse_causal(rank, f"layer={layer!r} (Keras' DepthwiseConv1D and SeparableConv1D refuse it)")
+            refuse_causal(rank, f"layer={layer!r} (Keras' DepthwiseConv1D and SeparableConv1D refuse it)")
         return ((spans[0] - 1, 0),)
     return tuple(_same_padding(n, span, s) for n, span, s in zip(spatial, spans, strides, strict=True))
 
@@ -187,19 +165,13 @@ def check_padding_mode(padding_mode: str, padding: PaddingSpec, input_shape: tup
     if padding_mode == "zeros":
         return padding_mode
     if padding == "causal":
-        raise ValueError(
+        raise Refusal(
+            "padding_mode",
             f"padding_mode {padding_mode!r} needs numeric or 'same' padding (PyTorch's); Keras' "
-            f"'causal' pads with zeros only, so use padding_mode='zeros'"
+            f"'causal' pads with zeros only, so use padding_mode='zeros'",
         )
     spatial, _ = check_shape("input_shape", input_shape)
-    for axis, size, sides in zip(AXES[len(spatial)], spatial, pads, strict=True):
-        too_far = max(sides) >= size if padding_mode == "reflect" else max(sides) > size
-        if padding_mode != "replicate" and too_far:
-            rule = "smaller than" if padding_mode == "reflect" else "at most"
-            raise ValueError(
-                f"padding must be {rule} the input along each axis with padding_mode={padding_mode!r} "
-                f"(PyTorch refuses it), got padding {sides} on the {axis} of size {size}"
-            )
+    check_padding_mode_reach(padding_mode, spatial, pads)
     return padding_mode
 
 
@@ -264,18 +236,6 @@ def _transposed_length_keras(size: int, span: int, stride: int, padding: str, ex
     return (size - 1) * stride + span - crop + extra
 
 
-def _check_output_padding(output_padding, limits: Sizes, rule: str, context: str) -> Sizes:
-    """``output_padding`` per axis, each ``>= 0`` and ``< limit`` (the framework's rule)."""
-    extras = check_sizes("output_padding", output_padding, len(limits), minimum=0)
-    for extra, limit in zip(extras, limits, strict=True):
-        if extra >= limit:
-            raise ValueError(
-                f"output_padding must be smaller than {rule} on each axis, "
-                f"got output_padding={describe(output_padding)} with {context}"
-            )
-    return extras
-
-
 # --8<-- [start:transposed_output_shape]
 def transposed_output_shape(
     input_shape: tuple[int, ...],
@@ -304,26 +264,22 @@ def transposed_output_shape(
     spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
     spec, padding = padding, check_padding(padding, rank)
     if padding == "causal":
-        _refuse_causal(rank, "a transposed convolution (Keras' Conv1DTranspose refuses it)")
+        refuse_causal(rank, "a transposed convolution (Keras' Conv1DTranspose refuses it)")
     if isinstance(padding, str):
-        _refuse_strided_dilation(strides, dilations, "conv")
+        refuse_strided_dilation(strides, dilations, "conv")
         extras = (
             (None,) * rank
             if output_padding is None
-            else _check_output_padding(output_padding, strides, "stride", f"stride={strides}")
+            else check_output_padding(output_padding, strides, "stride", f"stride={strides}")
         )
         sizes = [
             _transposed_length_keras(n, span, s, padding, op)
             for n, span, s, op in zip(spatial, spans, strides, extras, strict=True)
         ]
     else:
-        if any(before != after for before, after in padding):
-            raise ValueError(
-                f"padding must be symmetric for a transposed convolution (an int or one int per "
-                f"axis, as in PyTorch), got {describe(spec)}"
-            )
+        refuse_asymmetric_transposed(spec, padding)
         limits = tuple(max(s, d) for s, d in zip(strides, dilations, strict=True))
-        extras = _check_output_padding(
+        extras = check_output_padding(
             0 if output_padding is None else output_padding,
             limits,
             "max(stride, dilation)",

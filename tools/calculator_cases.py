@@ -3,10 +3,11 @@
 ``docs/assets/calculator/calculator.js`` computes a stack of layers in the browser; the
 browser tests (tests/test_browser.py) enter the stacks of :func:`random_states` into it and
 compare every figure it shows with :func:`expected`, which gets them from ``snippets``
-(conv_output_shape, transposed_output_shape, count_conv_params, depthwise_params,
-separable_params, the *_macs functions and receptive_fields). Framework rules that
-``snippets`` leaves to the caller (Keras takes no padding numbers, PyTorch no 'same' with
-stride > 1 ...) are written here once, with the messages the calculator shows.
+(conv_output_shape, pool_output_shape, transposed_output_shape, count_conv_params,
+depthwise_params, separable_params, the *_macs functions, conv_geometry, pool_geometry and
+receptive_fields). What each framework refuses, and with which message, is
+``snippets.frameworks``' (check_layer, layer_class, accepts_padding): this module only reads
+the form's texts, calls those functions and formats what they return.
 
 A state is what the calculator's URL holds: ``{"mode", "rank", "input": [*sizes, c],
 "layers": [{"kind", "v": {key: text}}]}`` with every value the text of a form field; the
@@ -20,21 +21,21 @@ import re
 from urllib.parse import quote
 
 from snippets import (
-    LayerGeometry,
     conv_macs,
     conv_output_shape,
     count_conv_params,
     depthwise_macs,
     depthwise_params,
-    padding_amounts,
     receptive_fields,
     separable_macs,
     separable_params,
     transposed_macs,
     transposed_output_shape,
 )
-from snippets._validate import check_int, describe
-from snippets.shapes import AXES, PADDING_MODES
+from snippets._validate import AXES, RANKS, check_int
+from snippets.frameworks import Refusal, accepts_padding, check_layer, layer_class
+from snippets.pooling import pool_output_shape
+from snippets.receptive import conv_geometry, pool_geometry
 
 NAMES = {
     "f": "filters",
@@ -47,7 +48,6 @@ NAMES = {
     "op": "output_padding",
     "pm": "padding_mode",
 }
-RANKS = (1, 2, 3)
 #: The input fields' keys and names per rank (the spatial axes, then the channels).
 INPUT_KEYS = {1: "lc", 2: "hwc", 3: "dhwc"}
 INPUT_NAMES = {rank: (*AXES[rank], "channels") for rank in RANKS}
@@ -91,36 +91,6 @@ MODE_DEFAULTS = {
         for kind, v in DEFAULTS.items()
     },
 }
-# Class names with "#" for the rank (Conv1D, Conv2d ...); "1×1" is the pointwise kernel.
-CLASS_TEMPLATES = {
-    "keras": {
-        "conv": "Conv#D",
-        "depthwise": "DepthwiseConv#D",
-        "separable": "SeparableConv#D",
-        "transposed": "Conv#DTranspose",
-        "maxpool": "MaxPooling#D",
-        "avgpool": "AveragePooling#D",
-    },
-    "pytorch": {
-        "conv": "Conv#d",
-        "depthwise": "Conv#d(groups=C)",
-        "separable": "depthwise + 1×1 Conv#d",
-        "transposed": "ConvTranspose#d",
-        "maxpool": "MaxPool#d",
-        "avgpool": "AvgPool#d",
-    },
-}
-POINTWISE = {1: "1", 2: "1×1", 3: "1×1×1"}
-#: Keras has depthwise and separable layers in 1-D and 2-D only.
-KERAS_RANKS = {"depthwise": (1, 2), "separable": (1, 2)}
-
-
-def class_name(mode: str, kind: str, rank: int = 2) -> str:
-    """The framework's class for the layer in ``rank`` dimensions: Conv1D, ConvTranspose3d ..."""
-    return CLASS_TEMPLATES[mode][kind].replace("1×1", POINTWISE[rank]).replace("#", str(rank))
-
-
-CLASSES = {mode: {kind: class_name(mode, kind) for kind in FIELDS} for mode in CLASS_TEMPLATES}
 MODES = {"keras": "Keras", "pytorch": "PyTorch"}
 SEARCH_LIMIT = 256  # the largest padding (and output padding) a mode switch tries
 INT = re.compile(r"[ \t\n]*[+-]?[0-9]+[ \t\n]*")
@@ -190,6 +160,7 @@ def error_key(message: str) -> str:
     """The field beside which the calculator shows an error raised by snippets."""
     for prefix, key in [
         ("kernel_size must fit", "k"),
+        ("pool_size must fit", "k"),
         ("groups must divide", "g"),
         ("output_padding", "op"),
         ("stride and dilation cannot both", "d"),
@@ -201,58 +172,15 @@ def error_key(message: str) -> str:
     raise AssertionError(f"no field for {message!r}")
 
 
-def framework_rules(mode: str, kind: str, a: dict, shape: tuple[int, ...]) -> str | int | tuple:
-    """The rules of each framework that snippets leaves to the caller, with the messages the
-    calculator shows; returns the padding to give snippets (PyTorch's 'valid' is 0, and its
-    'same' in a padding mode other than zeros is the explicit amounts it pads)."""
-    rank = len(shape) - 1
-    p, pm, pool, cls = a["p"], a["pm"], kind.endswith("pool"), class_name(mode, kind, rank)
-    if mode == "keras":
-        if rank not in KERAS_RANKS.get(kind, RANKS):
-            raise Invalid(
-                None,
-                f"Keras has no {cls} (its depthwise and separable layers are 1-D and 2-D); "
-                f"PyTorch has {class_name('pytorch', kind, rank)}",
-            )
-        if not isinstance(p, str):
-            words = "'valid', 'same' or 'causal'" if rank == 1 and kind == "conv" else "'valid' or 'same'"
-            raise Invalid(
-                "p",
-                f"padding must be {words} in Keras (explicit zeros need a ZeroPadding{rank}D "
-                f"layer before it), got {p}",
-            )
-        if pool and p == "causal":
-            raise Invalid(
-                "p", f"padding must be 'valid' or 'same' for {cls} (it has no 'causal'), got 'causal'"
-            )
-        if pm != "zeros":
-            raise Invalid(
-                "pm",
-                f"padding_mode must be 'zeros' in Keras (its layers pad with zeros only; the other "
-                f"modes are PyTorch's), got {describe(pm)}",
-            )
-        return p
-    if (kind == "transposed" or pool) and isinstance(p, str):
-        raise Invalid("p", f"padding must be an int >= 0 for {cls} (it has no 'valid' or 'same'), got {p!r}")
-    if p == "causal":
-        raise Invalid("p", "Invalid padding string 'causal', should be one of {'same', 'valid'}")
-    if p == "same" and a["s"] > 1:
-        raise Invalid("p", "padding='same' is not supported for strided convolutions")
-    if pool and p > a["k"] // 2:
-        raise Invalid(
-            "p",
-            f"pad should be at most half of effective kernel size, but got pad={p}, "
-            f"kernel_size={a['k']} and dilation=1",
-        )
-    if kind == "transposed" and pm != "zeros":
-        if pm in PADDING_MODES:
-            raise Invalid("pm", f'Only "zeros" padding mode is supported for {cls}')
-        raise Invalid("pm", f"padding_mode must be one of {PADDING_MODES}, got {describe(pm)}")
-    if p == "valid":
-        return 0
-    if p == "same" and pm != "zeros":
-        return padding_amounts(shape, a["k"], a["s"], "same", dilation=a["d"], layer=snippets_layer(kind))
-    return p
+KEYS = {name: key for key, name in NAMES.items()}  # argument name -> the form's field
+
+
+def refused(error: ValueError) -> Invalid:
+    """A refusal of snippets as the calculator shows it: beside the field of the argument a
+    framework rule names (:class:`snippets.frameworks.Refusal`), else the one the message starts with."""
+    if isinstance(error, Refusal):
+        return Invalid(KEYS.get(error.argument), error.message)
+    return Invalid(error_key(str(error)), str(error))
 
 
 def snippets_layer(kind: str) -> str:
@@ -264,9 +192,10 @@ def snippets_layer(kind: str) -> str:
 def layer(mode: str, kind: str, a: dict, shape: tuple[int, ...]) -> dict:
     """One valid-looking layer through snippets: shape, params, MACs, geometry; or Invalid."""
     rank, c = len(shape) - 1, shape[-1]
-    p = framework_rules(mode, kind, a, shape)
     k, s, d, b, pm, rule = a["k"], a["s"], a["d"], a["bias"], a["pm"], snippets_layer(kind)
+    geometry = None
     try:
+        p = check_layer(mode, kind, rank, a["p"], kernel_size=k, stride=s, padding_mode=pm)
         if kind == "conv":
             params = count_conv_params(c, a["f"], k, b, groups=a["g"], rank=rank)
             out = conv_output_shape(shape, a["f"], k, s, p, dilation=d, padding_mode=pm)
@@ -285,13 +214,12 @@ def layer(mode: str, kind: str, a: dict, shape: tuple[int, ...]) -> dict:
             macs = transposed_macs(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
         else:
             params, macs = 0, 0
-            out = conv_output_shape(shape, c, k, s, p)
+            out = pool_output_shape(shape, k, s, p)
+            geometry = pool_geometry(shape, k, s, p)
+        if kind in ("conv", "depthwise", "separable"):
+            geometry = conv_geometry(shape, k, s, p, dilation=d, layer=rule)
     except ValueError as error:
-        raise Invalid(error_key(str(error)), str(error)) from None
-    geometry = None
-    if kind != "transposed":
-        pads = padding_amounts(shape, k, s, p, dilation=d, layer=rule)
-        geometry = LayerGeometry((k,) * rank, (s,) * rank, (d,) * rank, tuple(before for before, _ in pads))
+        raise refused(error) from None
     return {"shape": out, "params": params, "macs": macs, "geometry": geometry}
 
 
@@ -397,17 +325,6 @@ def expected(state: dict) -> dict:
 
 
 # ---------------------------------------------------------------- switching framework, changing type
-def refuses_spelling(mode: str, kind: str, padding: str | int, stride: int) -> bool:
-    """Whether ``mode`` has no such padding for the layer: Keras takes only 'valid'/'same';
-    PyTorch's pooling and transposed layers take only numbers, its 'same' needs stride 1 and
-    it has no 'causal'."""
-    if mode == "keras":
-        return not isinstance(padding, str)
-    if kind == "transposed" or kind.endswith("pool"):
-        return isinstance(padding, str)
-    return padding == "causal" or (padding == "same" and stride > 1)
-
-
 def _unique(texts: list[str]) -> list[str]:
     return list(dict.fromkeys(texts))
 
@@ -456,9 +373,9 @@ def convert_layer(
     args, errors = parse_layer(kind, v, rank)
     if "p" not in args or any(e.key in ("k", "s", "d", "op") for e in errors):
         return spec, None
-    if not refuses_spelling(target, kind, args["p"], args["s"]):
+    if accepts_padding(target, kind, args["p"], args["s"]):
         return spec, None
-    cls = class_name(target, kind, rank)
+    cls = layer_class(target, kind, rank)
     try:
         if errors or shape is None:
             raise Invalid("", "")

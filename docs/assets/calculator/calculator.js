@@ -189,16 +189,17 @@
       }
     });
   }
-  // Conv / pooling output (conv_output_shape): per axis out = floor((n + before + after - k_eff) / s) + 1.
-  function convShape(shape, filters, k, s, p, d, rule, pm) {
+  // Conv / pooling output (conv_output_shape, pool_output_shape): per axis
+  // out = floor((n + before + after - k_eff) / s) + 1; a pool names its window pool_size.
+  function convShape(shape, filters, k, s, p, d, rule, pm, pool) {
     var rank = shape.length - 1, span = d * (k - 1n) + 1n;
     var pads = paddingAmounts(shape, k, s, p, d, rule);
     checkPaddingMode(pm, p, shape, pads);
     var sizes = AXES[rank].map(function (axis, i) {
       var n = shape[i], padded = n + pads[i][0] + pads[i][1];
       if (padded < span) {
-        throw new Invalid("k", "kernel_size must fit in the padded input: along the " + axis +
-          ", kernel " + k + " with dilation " + d + " spans " + span + " but the input is " + n + " + padding " + pads[i][0] +
+        throw new Invalid("k", (pool ? "pool_size" : "kernel_size") + " must fit in the padded input: along the " + axis +
+          (pool ? ", pool " : ", kernel ") + k + " with dilation " + d + " spans " + span + " but the input is " + n + " + padding " + pads[i][0] +
           " + " + pads[i][1] + " = " + padded);
       }
       return (padded - span) / s + 1n;
@@ -240,9 +241,8 @@
   }
 
   // ---------------------------------------------------------------- one layer, one framework
-  // The rules of each framework that snippets leaves to the caller (tools/calculator_cases.py
-  // framework_rules); returns the padding to compute with: PyTorch's 'valid' is 0, and its
-  // 'same' in a padding mode other than zeros is the amounts it pads.
+  // What each framework refuses, with its message (snippets.frameworks.check_layer); returns
+  // the padding to compute with: PyTorch's 'valid' is 0.
   function frameworkRules(mode, kindName, a, shape) {
     var kind = KINDS[kindName], rank = shape.length - 1, p = a.p, pm = a.pm, pool = kind.pool;
     var cls = className(mode, kindName, rank);
@@ -256,7 +256,10 @@
         throw new Invalid("p", "padding must be " + words + " in Keras (explicit zeros need a ZeroPadding" + rank +
           "D layer before it), got " + p);
       }
-      if (pool && p === "causal") throw new Invalid("p", "padding must be 'valid' or 'same' for " + cls + " (it has no 'causal'), got 'causal'");
+      if (pool && p === "causal") {
+        throw new Invalid("p", "padding must be 'valid' or 'same' for " + cls + " (Keras documents no 'causal' for " +
+          "pools; Keras 3.15 takes the word and pools as 'valid'), got 'causal'");
+      }
       if (pm !== "zeros") {
         throw new Invalid("pm", "padding_mode must be 'zeros' in Keras (its layers pad with zeros only; the other " +
           "modes are PyTorch's), got " + repr(pm));
@@ -269,16 +272,15 @@
     if (p === "causal") throw new Invalid("p", "Invalid padding string 'causal', should be one of {'same', 'valid'}");
     if (p === "same" && a.s > 1n) throw new Invalid("p", "padding='same' is not supported for strided convolutions");
     if (pool && p > a.k / 2n) {
-      throw new Invalid("p", "pad should be at most half of effective kernel size, but got pad=" + p +
-        ", kernel_size=" + a.k + " and dilation=1");
+      // snippets.frameworks.check_pool_padding
+      throw new Invalid("p", "padding must be at most half the pool size on each side, the same on both (PyTorch " +
+        "refuses more), got " + p + ": " + p + ", " + p + " on the " + AXES[rank][0] + " for pool size " + a.k);
     }
     if (kindName === "transposed" && pm !== "zeros") {
       if (PADDING_MODES.indexOf(pm) >= 0) throw new Invalid("pm", 'Only "zeros" padding mode is supported for ' + cls);
       throw new Invalid("pm", "padding_mode must be one of ('zeros', 'reflect', 'replicate', 'circular'), got " + repr(pm));
     }
-    if (p === "valid") return 0n;
-    if (p === "same" && pm !== "zeros") return paddingAmounts(shape, a.k, a.s, "same", a.d, snippetsRule(kindName));
-    return p;
+    return p === "valid" ? 0n : p;
   }
   function snippetsRule(kindName) { return kindName === "depthwise" || kindName === "separable" ? kindName : "conv"; }
 
@@ -316,7 +318,7 @@
       macs = product(shape.slice(0, rank)) * c * taps * a.f; // transposed_macs: prod(in) C_in prod(k) filters
       info.push("receptive field: the recurrence covers convolutions and pooling, not transposed convolutions");
     } else {
-      out = convShape(shape, c, a.k, a.s, p, 1n, "conv", "zeros"); // the same arithmetic as a conv with that kernel and stride
+      out = convShape(shape, c, a.k, a.s, p, 1n, "conv", "zeros", true); // pool_output_shape: a conv's arithmetic, the pool as kernel
       params = 0n;
       macs = 0n;
       info.push((kindName === "maxpool" ? "max pooling compares" : "average pooling adds") +
