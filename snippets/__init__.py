@@ -17,7 +17,15 @@ from snippets.ops import (
     separable_conv2d,
 )
 from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
-from snippets.receptive import Field, LayerGeometry, receptive_field, receptive_fields
+from snippets.porting import kernel_layout, kernel_shape, port_kernel
+from snippets.receptive import (
+    Field,
+    LayerGeometry,
+    conv_geometry,
+    pool_geometry,
+    receptive_field,
+    receptive_fields,
+)
 from snippets.shapes import (
     conv_output_shape,
     effective_kernel_size,
@@ -32,6 +40,7 @@ __all__ = [
     "conv",
     "conv2d",
     "conv2d_transpose",
+    "conv_geometry",
     "conv_macs",
     "conv_transpose",
     "conv_output_shape",
@@ -43,7 +52,11 @@ __all__ = [
     "depthwise_params",
     "effective_kernel_size",
     "format_summary",
+    "kernel_layout",
+    "kernel_shape",
     "padding_amounts",
+    "port_kernel",
+    "pool_geometry",
     "receptive_field",
     "receptive_fields",
     "separable_conv",
