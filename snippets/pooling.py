@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from snippets import _arrays
 from snippets._validate import AXES, Pair, Sizes, check_bool, check_shape, check_sizes
@@ -154,17 +153,75 @@ def _geometry(x, pool_size, stride, padding, dilation, ceil_mode):
     return array, rank, kernel, strides, dilations, pads, overflow, tuple(out)
 
 
-def _windows(padded: np.ndarray, kernel: Sizes, strides: Sizes, dilations: Sizes, out: Sizes) -> np.ndarray:
-    """Every pool window of ``(N, *spatial, C)``, window axes last: ``(N, *out, C, *k)`` (a view)."""
-    rank = len(kernel)
-    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilations, strict=True)]
-    windows = sliding_window_view(padded, spans, axis=tuple(range(1, rank + 1)))
-    steps = tuple(slice(0, (o - 1) * s + 1, s) for o, s in zip(out, strides, strict=True))
-    return windows[(slice(None), *steps, slice(None), *(slice(None, None, d) for d in dilations))]
+def _reduce_windows(
+    x: np.ndarray,
+    kernel: Sizes,
+    strides: Sizes,
+    dilations: Sizes,
+    before: Sizes,
+    out: Sizes,
+    combine,
+    identity,
+) -> np.ndarray:
+    """``combine`` (``np.maximum`` or ``np.add``) over every pool window of ``(N, *spatial, C)``,
+    the padding being ``identity`` (``-inf`` or ``0``): ``(N, *out, C)``, a new array.
+
+    A box's max or sum is that along each axis in turn, so each axis takes ``k`` strided
+    whole-array operations (``2 k`` for a square pool, not ``k^2``). Along an axis, tap ``u`` of
+    output ``i`` reads input ``i s + u d - p``; the outputs whose tap lies in the padding (or past
+    the input, with ``ceil_mode``) skip it, so nothing is padded or copied."""
+    result = x
+    for axis, (k, s, d, p, o) in enumerate(
+        zip(kernel, strides, dilations, before, out, strict=True), start=1
+    ):
+        n, lead = result.shape[axis], (slice(None),) * axis
+        reads = []  # per tap: the outputs that read the input, and what they read
+        for u in range(k):
+            first = max(0, -(-(p - u * d) // s))  # the first output whose tap u is inside the input
+            last = min(o - 1, (n - 1 - u * d + p) // s)
+            if first <= last:
+                start = first * s + u * d - p
+                reads.append((first, last, result[(*lead, slice(start, start + (last - first) * s + 1, s))]))
+        reads.sort(key=lambda read: read[1] - read[0] < o - 1)  # taps every output reads come first
+        full = [taps for first, last, taps in reads if last - first == o - 1]
+        if len(full) >= 2:
+            total, rest = combine(full[0], full[1]), reads[2:]
+        elif full:
+            total, rest = full[0].copy(), reads[1:]
+        else:
+            total, rest = (
+                np.full((*result.shape[:axis], o, *result.shape[axis + 1 :]), identity, x.dtype),
+                reads,
+            )
+        for first, last, taps in rest:
+            combine(total[(*lead, slice(first, last + 1))], taps, out=total[(*lead, slice(first, last + 1))])
+        result = total
+    return result
+
+
+#: Images pooled at once: about this many bytes of input, so each pass over them stays in cache.
+CHUNK_BYTES = 1 << 20
+
+
+def _by_chunks(x: np.ndarray, out: Sizes, pool_one) -> np.ndarray:
+    """``pool_one`` (a chunk of images -> their pooled outputs) over ``x`` a few images at a
+    time (:data:`CHUNK_BYTES`): the same result, each whole-array pass reading cached memory."""
+    images = max(1, CHUNK_BYTES // max(x[:1].nbytes, 1))
+    result = np.empty((x.shape[0], *out, x.shape[-1]), dtype=x.dtype)
+    for start in range(0, x.shape[0], images):
+        result[start : start + images] = pool_one(x[start : start + images])
+    return result
 
 
 def _pad(x: np.ndarray, sides, value: float) -> np.ndarray:
-    return np.pad(x, ((0, 0), *sides, (0, 0)), constant_values=value)
+    """``x`` with ``value`` on the given sides of its spatial axes (``x`` itself when there are none)."""
+    if not any(before or after for before, after in sides):
+        return x
+    padded = np.full((x.shape[0], *(n + b + a for n, (b, a) in zip(x.shape[1:-1], sides, strict=True)),
+                      x.shape[-1]), value, dtype=x.dtype)  # fmt: skip
+    inside = tuple(slice(b, b + n) for n, (b, _) in zip(x.shape[1:-1], sides, strict=True))
+    padded[(slice(None), *inside)] = x
+    return padded
 
 
 # --8<-- [start:max_pool]
@@ -185,9 +242,12 @@ def max_pool(
     x, rank, kernel, strides, dilations, pads, overflow, out = _geometry(
         x, pool_size, stride, padding, dilation, ceil_mode
     )
-    padded = _pad(x, [(b, a + extra) for (b, a), extra in zip(pads, overflow, strict=True)], -np.inf)
-    windows = _windows(padded, kernel, strides, dilations, out)
-    return windows.max(axis=tuple(range(-rank, 0)))
+    before = tuple(b for b, _ in pads)
+    return _by_chunks(
+        x,
+        out,
+        lambda images: _reduce_windows(images, kernel, strides, dilations, before, out, np.maximum, -np.inf),
+    )
 
 
 # --8<-- [end:max_pool]
@@ -219,14 +279,19 @@ def average_pool(
         if count_include_pad is None
         else check_bool("count_include_pad", count_include_pad)
     )
-    sides = [(b, a + extra) for (b, a), extra in zip(pads, overflow, strict=True)]
-    totals = _windows(_pad(x, sides, 0.0), kernel, strides, dilations, out).sum(axis=tuple(range(-rank, 0)))
+    before = tuple(b for b, _ in pads)
     # which cells the divisor counts: the input, and the padding when include (never the overflow)
-    counted = np.ones((1, *x.shape[1:-1], 1))
+    counted = np.ones((1, *x.shape[1:-1], 1), dtype=x.dtype)
     counted = _pad(counted, pads, 1.0 if include else 0.0)
     counted = _pad(counted, [(0, extra) for extra in overflow], 0.0)
-    divisors = _windows(counted, kernel, strides, dilations, out).sum(axis=tuple(range(-rank, 0)))
-    return (totals / divisors).astype(x.dtype, copy=False)
+    none = (0,) * rank
+    divisors = _reduce_windows(counted, kernel, strides, dilations, none, out, np.add, 0)
+
+    def mean(images: np.ndarray) -> np.ndarray:
+        totals = _reduce_windows(images, kernel, strides, dilations, before, out, np.add, 0)
+        return np.divide(totals, divisors, out=totals)
+
+    return _by_chunks(x, out, mean)
 
 
 # --8<-- [end:average_pool]

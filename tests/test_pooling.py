@@ -240,3 +240,16 @@ def test_bad_pools_are_named(call, fragments):
         call()
     for fragment in fragments:
         assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("pool", [pooling.max_pool, pooling.average_pool])
+def test_pools_return_a_new_array_and_leave_x_alone(pool):
+    """The pools combine strided views of ``x`` without padding it: the result must still be
+    its own array, and ``x`` untouched, even for a 1-wide pool that reads every value once."""
+    x = np.arange(2 * 5 * 4 * 3, dtype="float32").reshape(2, 5, 4, 3)
+    before = x.copy()
+    for size, padding in [(1, 0), (2, 1), (3, 1)]:
+        y = pool(x, size, 1, padding)
+        assert not np.shares_memory(y, x)
+        y[...] = -1
+        np.testing.assert_array_equal(x, before)
