@@ -20,6 +20,8 @@ from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from snippets import pooling  # noqa: E402
+from snippets import shapes as snippets_shapes  # noqa: E402
+from snippets.receptive import conv_geometry, pool_geometry, receptive_fields  # noqa: E402
 
 pytestmark = pytest.mark.parity
 torch.set_num_threads(1)
@@ -253,3 +255,49 @@ def test_pools_return_a_new_array_and_leave_x_alone(pool):
         assert not np.shares_memory(y, x)
         y[...] = -1
         np.testing.assert_array_equal(x, before)
+
+
+@st.composite
+def pooled_stacks(draw) -> list[tuple[str, int, int, int, int]]:
+    """1 to 4 layers, each ("conv" | "pool", k, s, d, p) with PyTorch's limits on pool padding."""
+    layers = []
+    for _ in range(draw(st.integers(1, 4))):
+        kind, k, s = draw(st.sampled_from(["conv", "pool"])), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        d = draw(st.integers(1, 2)) if kind == "conv" else 1
+        layers.append((kind, k, s, d, draw(st.integers(0, k // 2))))
+    return layers
+
+
+@given(pooled_stacks(), st.data())
+def test_pool_geometry_gives_the_field_back_propagation_measures(layers, data):
+    """receptive_fields over conv_geometry and pool_geometry: the inputs that reach an output
+    (non-zero gradient through torch's Conv1d of ones and AvgPool1d counting its pads) are the
+    field ``[i S - P, i S - P + r - 1]``: inside it (dilation leaves holes), and reaching both
+    ends where they lie inside the input."""
+    n, shape, geometries, modules = 64, (64, 1), [], []
+    for kind, k, s, d, p in layers:
+        try:
+            if kind == "conv":
+                geometries.append(conv_geometry(shape, k, s, p, dilation=d))
+                shape = snippets_shapes.conv_output_shape(shape, 1, k, s, p, dilation=d)
+                conv = torch.nn.Conv1d(1, 1, k, s, p, dilation=d, bias=False)
+                torch.nn.init.ones_(conv.weight)
+                modules.append(conv)
+            else:
+                geometries.append(pool_geometry(shape, k, s, p))
+                shape = pooling.pool_output_shape(shape, k, s, p)
+                modules.append(torch.nn.AvgPool1d(k, s, p, count_include_pad=True))
+        except ValueError:
+            return  # the stack does not fit in 64 samples
+    field = receptive_fields(geometries)[-1]
+    size, stride, padding = (value[0] for value in field)
+    i = data.draw(st.integers(0, shape[0] - 1))
+    x = torch.ones(1, 1, n, requires_grad=True)
+    torch.nn.Sequential(*modules)(x)[0, 0, i].backward()
+    reached = torch.nonzero(x.grad[0, 0]).flatten().tolist()
+    start, end = i * stride - padding, i * stride - padding + size - 1
+    assert reached and max(start, 0) <= reached[0] and reached[-1] <= min(end, n - 1), (reached, field)
+    if start >= 0:
+        assert reached[0] == start
+    if end < n:
+        assert reached[-1] == end

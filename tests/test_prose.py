@@ -155,3 +155,12 @@ def test_the_mobilenet_accuracy_comparison_is_on_one_page() -> None:
         name(source) for source in pages() + labs() if MOBILENET_ACCURACY.search(source.read_text("utf8"))
     )
     assert len(where) == 1, where
+
+
+@pytest.mark.parametrize("page", pages() + labs(), ids=name)
+def test_no_page_holds_a_control_character(page: Path) -> None:
+    """A tab or other control character in a page is a typo the reader sees: a ``\\text`` written
+    through a Python string became TAB + "ext" and KaTeX showed ``k_{ ext{eff}}`` on the calculator page."""
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        bad = [hex(ord(c)) for c in line if ord(c) < 32 or 127 <= ord(c) < 160]
+        assert not bad, f"{name(page)}:{number} holds {bad}: {line.strip()[:80]!r}"
