@@ -208,9 +208,11 @@ def test_max_pool_padding_is_minus_infinity_and_nan_propagates():
     assert y.shape == theirs.shape == (1, 1, 1) and y[0, 0, 0] == theirs[0, 0, 0] == -np.inf
 
 
-@pytest.mark.parametrize("rank", [1, 2, 3])
-def test_global_pools_equal_keras(rank):
-    x = np.random.default_rng(rank).standard_normal((2, *(5,) * rank, 3)).astype("float32")
+@given(st.integers(1, 3), st.data())
+def test_global_pools_equal_keras(rank, data):
+    size = data.draw(st.tuples(*[st.integers(1, 9)] * rank))
+    seed = data.draw(st.integers(0, 2**32 - 1))
+    x = np.random.default_rng(seed).standard_normal((2, *size, 3)).astype("float32")
     for ours, layer in [
         (pooling.global_average_pool, getattr(keras.layers, f"GlobalAveragePooling{rank}D")),
         (pooling.global_max_pool, getattr(keras.layers, f"GlobalMaxPooling{rank}D")),
@@ -218,6 +220,7 @@ def test_global_pools_equal_keras(rank):
         np.testing.assert_allclose(ours(x), keras.ops.convert_to_numpy(layer()(x)), rtol=1e-5, atol=1e-6)
         kept = keras.ops.convert_to_numpy(layer(keepdims=True)(x))
         assert ours(x, keepdims=True).shape == kept.shape == (2, *(1,) * rank, 3)
+        np.testing.assert_allclose(ours(x, keepdims=True), kept, rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(
