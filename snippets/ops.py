@@ -35,7 +35,9 @@ from snippets._validate import Pair, Sizes, check_int, check_sizes
 from snippets.shapes import (
     PaddingSpec,
     check_padding,
+    check_padding_convention,
     conv_output_shape,
+    flax_transposed_output_shape,
     padding_amounts,
     transposed_output_shape,
 )
@@ -470,6 +472,7 @@ def conv_transpose(
     output_padding: int | Sizes | None = None,
     dilation: int | Sizes = 1,
     padding_mode: str = "zeros",
+    padding_convention: str = "torch",
 ) -> np.ndarray:
     """Transposed convolution of any rank, Keras ``Conv1D/2D/3DTranspose`` (kernel ``(*k, C_out, C_in)``).
 
@@ -479,6 +482,14 @@ def conv_transpose(
     It is the adjoint (the input gradient) of :func:`conv` with the same kernel array. Output
     shape: :func:`transposed_output_shape`; ``p_top``: :func:`transposed_offset`.
     ``padding_mode`` must be ``'zeros'``, the only one PyTorch's ConvTranspose takes.
+
+    ``'SAME_LOWER'`` (jax.lax's; stride 1 only) computes as ``'same'``. With
+    ``padding_convention="flax"`` the padding is Flax's ``nnx.ConvTranspose``'s
+    (:func:`snippets.shapes.flax_transposed_output_shape`): numbers pad the stretched input by
+    ``(lo, hi)``, so ``p_top = d (k - 1) - lo`` (negative: zeros before the full output), and
+    ``'SAME'``/``'VALID'`` compute as Keras' ``'same'``/``'valid'`` with stride and dilation
+    together allowed. The kernel is Keras' as always: for Flax's default ``transpose_kernel=False``
+    kernel, reverse its spatial axes and swap its last two (:func:`snippets.porting.port_kernel`).
     """
     if padding_mode != "zeros":
         raise ValueError(
@@ -493,16 +504,31 @@ def conv_transpose(
     bias = _arrays.bias_vector(bias, c_out, kernel)
     dtype = _arrays.common_dtype(x, kernel, bias)
     strides, dilations = check_sizes("stride", stride, rank), check_sizes("dilation", dilation, rank)
-    *out, _ = transposed_output_shape(
-        (*spatial, c_in),
-        c_out,
-        tuple(kernel_size),
-        strides,
-        padding,
-        output_padding=output_padding,
-        dilation=dilations,
-    )
-    sides = check_padding(padding, rank)
+    flax = check_padding_convention(padding_convention) == "flax"
+    if flax and output_padding is not None:
+        raise ValueError(
+            f"output_padding must be None with padding_convention='flax' (Flax's ConvTranspose has none; "
+            f"add it to the after side of the padding), got {output_padding!r}"
+        )
+    if flax:
+        *out, _ = flax_transposed_output_shape(
+            (*spatial, c_in), c_out, tuple(kernel_size), strides, padding, dilation=dilations
+        )
+    else:
+        *out, _ = transposed_output_shape(
+            (*spatial, c_in),
+            c_out,
+            tuple(kernel_size),
+            strides,
+            padding,
+            output_padding=output_padding,
+            dilation=dilations,
+        )
+    sides = check_padding(padding, rank, negative=flax, jax_strings=flax)
+    if isinstance(sides, str):
+        sides = "same" if sides.startswith(("same", "SAME")) else "valid"  # jax.lax's pad as Keras'
+    elif flax:  # Flax's (lo, hi) of the stretched input: crop d (k - 1) - lo
+        sides = [(d * (k - 1) - lo,) * 2 for (lo, _), k, d in zip(sides, kernel_size, dilations, strict=True)]
     offsets = [
         transposed_offset(size, d * (k - 1) + 1, s, sides if isinstance(sides, str) else sides[axis], length)
         for axis, (size, k, s, d, length) in enumerate(
