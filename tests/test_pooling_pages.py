@@ -139,7 +139,7 @@ def test_the_table_is_near_the_top_of_the_frameworks_page() -> None:
 
 def test_every_row_has_one_callable_answer_per_framework(table_block) -> None:
     frameworks, rows = table_block["FRAMEWORKS"], table_block["ROWS"]
-    assert frameworks == ["PyTorch", "Keras"]
+    assert frameworks == ["PyTorch", "Keras", "JAX/Flax"]
     questions = [question for question, *_ in rows]
     assert len(set(questions)) == len(questions)
     for question, *answers in rows:
@@ -158,15 +158,37 @@ def test_the_table_has_the_pooling_rows(table_block) -> None:
         assert topic in questions
 
 
-def test_a_third_framework_is_one_more_callable_per_row(table_block) -> None:
-    """Issue 15 adds JAX: appending a name and one answer per row must give a third aligned column."""
-    rows = [(*row, lambda: "third") for row in table_block["ROWS"]]
+def test_another_framework_is_one_more_callable_per_row(table_block) -> None:
+    """Issue 15 added JAX as a third column: appending a name and one answer per row must give
+    one more aligned column, and a row with an answer too few must be refused."""
+    rows = [(*row, lambda: "fourth") for row in table_block["ROWS"]]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         table_block["print_table"]([*table_block["FRAMEWORKS"], "Other"], rows)
     lines = out.getvalue().splitlines()
     assert len(lines) == len(rows) + 1
     column = lines[0].index("Other")
-    assert all(line[column:] == "third" for line in lines[1:])
-    with pytest.raises(ValueError, match="has 2 answers for 3 frameworks"):
+    assert all(line[column:] == "fourth" for line in lines[1:])
+    with pytest.raises(ValueError, match="has 3 answers for 4 frameworks"):
         table_block["print_table"]([*table_block["FRAMEWORKS"], "Other"], table_block["ROWS"])
+
+
+def answers(table_block, question: str) -> tuple:
+    """What each framework answers to one row of the table, run again."""
+    row = next(row for row in table_block["ROWS"] if row[0].strip() == question)
+    return tuple(answer() for answer in row[1:])
+
+
+def test_the_jax_column_shows_where_flax_differs(table_block) -> None:
+    """The page's prose names four cells where JAX/Flax differs from both others; each must
+    still differ, in the direction the prose says."""
+    torch_pad, keras_pad, flax_pad = answers(table_block, "default padding of a convolution")
+    assert flax_pad == "'SAME'" and "SAME" not in torch_pad + keras_pad.upper()
+    torch_same, keras_same, jax_same = answers(table_block, "'same', kernel 4: zeros (before, after)")
+    _, _, jax_lower = answers(table_block, "'same_lower'")
+    assert torch_same == keras_same == jax_same == jax_lower[::-1] != jax_lower
+    torch_up, keras_up, flax_up = answers(table_block, "transposed conv of one 1, kernel 1 2 3")
+    _, _, flax_flipped = answers(table_block, "with transpose_kernel=True")
+    assert torch_up == keras_up == flax_up[::-1] == flax_flipped != flax_up
+    torch_mean, keras_mean, flax_mean = answers(table_block, "ones, avg pool 3, stride 1, pad 1: corner")
+    assert torch_mean == flax_mean < keras_mean == 1.0
