@@ -14,6 +14,7 @@ The site is built once per session with ``mkdocs build --strict`` and served fro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import time
@@ -30,6 +31,7 @@ from browser_support import (
     page_paths,
     set_palette,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tools.calculator_cases import (
     FIELDS,
@@ -42,6 +44,10 @@ from tools.calculator_cases import (
 )
 
 pytestmark = pytest.mark.browser
+
+#: Every code block of the content has the theme's copy button.
+COPYABLE = """() => Array.from(document.querySelectorAll('.md-content pre > code')).every(c =>
+  c.parentElement.querySelector('.md-clipboard, .md-code__button[data-md-type="copy"]'))"""
 
 URL_CASES = 400
 TYPED_CASES = 30
@@ -235,6 +241,10 @@ def page_reports(browser, base_url, built_site) -> dict[str, dict]:
             lambda event, s=sizes: s.__setitem__(event["requestId"], event["encodedDataLength"]),
         )
         page.goto(base_url + path, wait_until="networkidle")
+        # the theme adds copy buttons after load; on a busy CI machine that can take seconds
+        # (a block still without one after 15 s is reported below as uncopyable)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(COPYABLE, timeout=15_000)
         report["bytes"] = sum(sizes.values())
         report["requests"] = len(sizes)
         report.update(
