@@ -469,9 +469,12 @@ def given_array(array: np.ndarray | None):
     return init
 
 
-def flax_padding(padding, rank: int):
-    """Flax takes an int, one int per axis or pairs: hand it the forms snippets reads alike."""
-    return padding
+def flax_int_padding(draw, case: dict, small: bool) -> dict:
+    """Now and then Flax's int forms of symmetric pairs: one int, or one int per axis."""
+    if not small and isinstance(case["padding"], tuple) and draw(st.booleans()):
+        sides = [lo for lo, _ in case["padding"]]
+        case["padding"] = sides[0] if draw(st.booleans()) else tuple(sides)
+    return case
 
 
 def flax_conv(case, kernel=None):
@@ -493,9 +496,7 @@ def flax_conv(case, kernel=None):
 def flax_conv_cases(draw, *, small: bool = False) -> dict:
     case = draw(conv_general_cases(small=small))
     case["lhs_dilation"] = (1,) * case["rank"]
-    if not small and isinstance(case["padding"], tuple) and draw(st.booleans()):  # Flax's int forms
-        sides = [lo for lo, _ in case["padding"]]
-        case["padding"] = sides[0] if draw(st.booleans()) else tuple(sides)
+    flax_int_padding(draw, case, small)
     return case
 
 
@@ -545,9 +546,7 @@ def flax_conv_transpose(case, kernel=None):
 @st.composite
 def flax_transpose_cases(draw, *, small: bool = False) -> dict:
     case = draw(transpose_cases(small=small, consistent=False))
-    if not small and isinstance(case["padding"], tuple) and draw(st.booleans()):  # Flax's int forms
-        sides = [lo for lo, _ in case["padding"]]
-        case["padding"] = sides[0] if draw(st.booleans()) else tuple(sides)
+    flax_int_padding(draw, case, small)
     return case
 
 
