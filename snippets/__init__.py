@@ -5,7 +5,8 @@ kernels ``(*k, C_in / groups, C_out)``.
 """
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
-from snippets.networks import Network, format_summary, summary
+from snippets.graph import format_summary
+from snippets.networks import Network
 from snippets.ops import (
     conv,
     conv2d,
@@ -32,6 +33,7 @@ from snippets.shapes import (
     padding_amounts,
     transposed_output_shape,
 )
+from snippets.summary import summary
 
 __all__ = [
     "Field",

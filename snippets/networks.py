@@ -32,13 +32,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import NamedTuple
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
+from snippets.graph import (
+    FLOAT_BYTES,
+    INDEX_BYTES,
+    MERGE,
+    ActivationMemory,
+    Graph,
+    Node,
+    Row,  # noqa: F401  (re-exported: the spec pages import them from here)
+    Summary,
+    Upsample,
+    format_summary,  # noqa: F401
+    graph_memory,
+    input_node,
+    summarize,
+)
 from snippets.params import count_conv_params, dense_params, depthwise_params, separable_params
 from snippets.pooling import pool_output_shape
-from snippets.receptive import Field, LayerGeometry, conv_geometry, pool_geometry, receptive_fields
+from snippets.receptive import LayerGeometry, conv_geometry, pool_geometry
 from snippets.shapes import PaddingSpec, conv_output_shape, padding_amounts, transposed_output_shape
 
 # --8<-- [end:imports]
@@ -194,129 +208,34 @@ class Network:
 # --8<-- [end:specs]
 
 
-class Row(NamedTuple):
-    """One line of a summary: ``field`` is the ``(rows, cols)`` receptive field, measured in
-    input pixels, of the output of this layer (``depth`` 1 for the layers inside a block)."""
-
-    name: str
-    kind: str
-    output_shape: Shape
-    params: int
-    non_trainable: int
-    macs: int
-    field: tuple[Field, Field]
-    depth: int = 0
+# --- the numbers of one layer, any rank -------------------------------------------------------
 
 
-class Summary(NamedTuple):
-    """The rows of a network, its totals (over the top-level rows) and its activation memory
-    (:func:`activation_memory`)."""
-
-    name: str
-    input_shape: tuple[int, int, int]
-    rows: tuple[Row, ...]
-    memory: ActivationMemory
-
-    @property
-    def top(self) -> tuple[Row, ...]:
-        return tuple(row for row in self.rows if row.depth == 0)
-
-    @property
-    def params(self) -> int:
-        """Trainable parameters (PyTorch's count)."""
-        return sum(row.params for row in self.top)
-
-    @property
-    def non_trainable(self) -> int:
-        """BatchNorm moving statistics: Keras' total adds these."""
-        return sum(row.non_trainable for row in self.top)
-
-    @property
-    def total_params(self) -> int:
-        """Keras' "Total params": trainable plus non-trainable."""
-        return self.params + self.non_trainable
-
-    @property
-    def macs(self) -> int:
-        return sum(row.macs for row in self.top)
-
-    @property
-    def inference_peak_bytes(self) -> int:
-        """The most activation memory alive at once in a forward pass (:func:`activation_memory`)."""
-        return self.memory.inference_peak_bytes
-
-    @property
-    def training_bytes(self) -> int:
-        """The activations a training step keeps for the backward pass (:func:`activation_memory`)."""
-        return self.memory.training_bytes
-
-    @property
-    def output_shape(self) -> Shape:
-        return self.top[-1].output_shape
+def _sizes(value, rank: int) -> tuple[int, ...]:
+    """An int written out for ``rank`` axes; a tuple as it is."""
+    return (value,) * rank if isinstance(value, int) else tuple(value)
 
 
-# --- receptive fields ---------------------------------------------------------------------------
-
-
-class Upsample(NamedTuple):
-    """A transposed convolution along one axis: output ``o`` reads input ``j`` when
-    ``o = j s - p + t`` for a tap ``t`` in ``0 .. k - 1`` (PyTorch's ``padding`` ``p``)."""
-
-    kernel_size: int
-    stride: int
-    padding: int
-
-
-def _field(path: list) -> Field:
-    """The field of the last layer of ``path`` (geometries from the input on, along one axis).
-
-    Without upsampling: :func:`snippets.receptive.receptive_fields`. With transposed
-    convolutions the field depends on the output's phase; it is found exactly by carrying the
-    interval of input indices back through every layer, for one period of outputs: ``size``
-    is the largest over the phases, ``stride`` is a fraction and ``padding`` is where the
-    field of output 0 starts (negated)."""
-    if not path:
-        return Field(1, 1, 0)
-    if not any(isinstance(step, Upsample) for step in path):
-        return receptive_fields(path)[-1]
-    period = math.prod(step.stride for step in path if isinstance(step, Upsample))
-    spans = []
-    for output in range(period):
-        lo = hi = output
-        for step in reversed(path):
-            if isinstance(step, Upsample):
-                k, s, p = step
-                lo, hi = -((k - 1 - lo - p) // s), (hi + p) // s  # ceil((lo + p - k + 1) / s), floor
-            else:
-                k, s, d, p = step
-                lo, hi = lo * s - p, hi * s - p + d * (k - 1)
-        spans.append((lo, hi))
-    stride = Fraction(math.prod(step.stride for step in path if not isinstance(step, Upsample)), period)
-    return Field(max(hi - lo + 1 for lo, hi in spans), _simplify(stride), -spans[0][0])
-
-
-def _simplify(value):
-    return int(value) if isinstance(value, Fraction) and value.denominator == 1 else value
-
-
-def _geometry(layer, shape: Shape) -> tuple:
-    """Kernel, stride, dilation and padding-before of a layer along rows and columns
-    (an :class:`Upsample` for a transposed convolution)."""
-    if len(shape) != 3:  # flat input: Dense
-        return (LayerGeometry(1), LayerGeometry(1))
+def layer_geometry(layer, shape: Shape, rank: int) -> tuple:
+    """Kernel, stride, dilation and padding-before of a layer along each of the ``rank``
+    spatial axes of the network's input (an :class:`~snippets.graph.Upsample` per axis for a
+    transposed convolution); a layer on a flat input is 1x1 on every axis."""
+    one = tuple(LayerGeometry(1) for _ in range(rank))
+    if len(shape) == 1:
+        return one
     if isinstance(layer, (Conv, DepthwiseConv, SeparableConv)):
         layer_rule = {DepthwiseConv: "depthwise", SeparableConv: "separable"}.get(type(layer), "conv")
         geometry = conv_geometry(
             shape, layer.kernel_size, layer.stride, layer.padding, dilation=layer.dilation, layer=layer_rule
         )
-        return tuple(LayerGeometry(*(values[a] for values in geometry)) for a in (0, 1))
+        return tuple(LayerGeometry(*(values[a] for values in geometry)) for a in range(rank))
     if isinstance(layer, Pool):
         geometry = pool_geometry(shape, layer.pool_size, layer.stride, layer.padding)
-        return tuple(LayerGeometry(*(values[a] for values in geometry)) for a in (0, 1))
+        return tuple(LayerGeometry(*(values[a] for values in geometry)) for a in range(rank))
     if isinstance(layer, (GlobalPool, Flatten)):  # one window over the whole map
-        kernel, stride, dilation, pads = shape[:2], (1, 1), (1, 1), ((0, 0), (0, 0))
-    elif isinstance(layer, ConvTranspose):
-        kernel, stride = _pair(layer.kernel_size), _pair(layer.stride)
+        return tuple(LayerGeometry(n) for n in shape[:-1])
+    if isinstance(layer, ConvTranspose):
+        kernel, stride = _sizes(layer.kernel_size, rank), _sizes(layer.stride, rank)
         if isinstance(layer.padding, str):  # Keras crops as the 'same' conv it is the transpose of
             crop = [
                 max(k - s, 0) // 2 if layer.padding == "same" else 0
@@ -324,241 +243,252 @@ def _geometry(layer, shape: Shape) -> tuple:
             ]
         else:
             crop = [side[0] for side in padding_amounts(shape, kernel, 1, layer.padding)]
-        return tuple(Upsample(kernel[a], stride[a], crop[a]) for a in (0, 1))
-    else:  # BatchNorm, Dense
-        kernel, stride, dilation, pads = (1, 1), (1, 1), (1, 1), ((0, 0), (0, 0))
-    return tuple(LayerGeometry(kernel[a], stride[a], dilation[a], pads[a][0]) for a in (0, 1))
+        return tuple(Upsample(kernel[a], stride[a], crop[a]) for a in range(rank))
+    return one  # BatchNorm, Dense
 
 
-def _pair(value) -> Pair:
-    return (value, value) if isinstance(value, int) else tuple(value)
+def _window(kernel, stride=1, dilation=1) -> str:
+    """``3x3 s2 d2``: the kernel, then the stride and the dilation where they are not 1."""
+    k = _sizes(kernel, 2)
+    s, d = _sizes(stride, len(k)), _sizes(dilation, len(k))
+
+    def joined(values):
+        return str(values[0]) if len(set(values)) == 1 else "x".join(map(str, values))
+
+    text = "x".join(map(str, k))
+    if set(s) != {1}:
+        text += f" s{joined(s)}"
+    if set(d) != {1}:
+        text += f" d{joined(d)}"
+    return text
 
 
-# --- shapes, parameters and MACs of one layer -----------------------------------------------
-
-
-def _describe(layer, shape: Shape) -> str:
-    def window(kernel, stride=1, dilation=1):
-        k, s, d = _pair(kernel), _pair(stride), _pair(dilation)
-        text = f"{k[0]}x{k[1]}"
-        if s != (1, 1):
-            text += f" s{s[0]}" if s[0] == s[1] else f" s{s[0]}x{s[1]}"
-        if d != (1, 1):
-            text += f" d{d[0]}" if d[0] == d[1] else f" d{d[0]}x{d[1]}"
-        return text
-
+def describe(layer) -> str:
+    """The summary's "Type" cell of a layer spec: ``Conv 3x3 s2``, ``MaxPool 2x2 s2``."""
     if isinstance(layer, Conv):
-        return f"Conv {window(layer.kernel_size, layer.stride, layer.dilation)}"
+        return f"Conv {_window(layer.kernel_size, layer.stride, layer.dilation)}"
     if isinstance(layer, DepthwiseConv):
-        return f"DWConv {window(layer.kernel_size, layer.stride, layer.dilation)}"
+        return f"DWConv {_window(layer.kernel_size, layer.stride, layer.dilation)}"
     if isinstance(layer, SeparableConv):
-        return f"SepConv {window(layer.kernel_size, layer.stride, layer.dilation)}"
+        return f"SepConv {_window(layer.kernel_size, layer.stride, layer.dilation)}"
     if isinstance(layer, ConvTranspose):
-        return f"ConvT {window(layer.kernel_size, layer.stride)}"
+        return f"ConvT {_window(layer.kernel_size, layer.stride)}"
     if isinstance(layer, Pool):
         stride = layer.pool_size if layer.stride is None else layer.stride
-        return f"{layer.kind.capitalize()}Pool {window(layer.pool_size, stride)}"
+        return f"{layer.kind.capitalize()}Pool {_window(layer.pool_size, stride)}"
     if isinstance(layer, GlobalPool):
         return f"Global{layer.kind.capitalize()}Pool"
     return type(layer).__name__
 
 
-def _leaf(layer, shape: Shape) -> tuple[Shape, int, int, int]:
-    """Output shape, trainable parameters, non-trainable parameters and MACs of one layer."""
+def layer_numbers(layer, shape: Shape) -> tuple[Shape, int, int, int]:
+    """Output shape, trainable parameters, non-trainable parameters and MACs of one layer on
+    a channels-last input ``shape`` of any rank (an int kernel, stride or dilation is used
+    on every axis)."""
     if isinstance(layer, Dense):
         if len(shape) != 1:
             raise ValueError(f"Dense needs a flat input (add Flatten or GlobalPool), got shape {shape}")
         return (layer.units,), dense_params(shape[0], layer.units, layer.use_bias), 0, shape[0] * layer.units
-    if len(shape) != 3:
-        raise ValueError(f"{type(layer).__name__} needs an (H, W, C) input, got shape {shape}")
-    channels = shape[2]
+    channels = shape[-1]
+    if isinstance(layer, BatchNorm):
+        return shape, 2 * channels, 2 * channels, 0
+    if len(shape) < 2:
+        raise ValueError(f"{type(layer).__name__} needs a channels-last input (..., C), got shape {shape}")
+    rank = len(shape) - 1
     if isinstance(layer, Conv):
-        args = (layer.filters, layer.kernel_size, layer.stride, layer.padding)
+        kernel = _sizes(layer.kernel_size, rank)
+        args = (layer.filters, kernel, layer.stride, layer.padding)
         out = conv_output_shape(shape, *args, dilation=layer.dilation)
-        params = count_conv_params(
-            channels, layer.filters, layer.kernel_size, layer.use_bias, groups=layer.groups
-        )
+        params = count_conv_params(channels, layer.filters, kernel, layer.use_bias, groups=layer.groups)
         return out, params, 0, conv_macs(shape, *args, dilation=layer.dilation, groups=layer.groups)
     if isinstance(layer, DepthwiseConv):
-        m = layer.depth_multiplier
-        args = (layer.kernel_size, layer.stride, layer.padding)
+        m, kernel = layer.depth_multiplier, _sizes(layer.kernel_size, rank)
+        args = (kernel, layer.stride, layer.padding)
         out = conv_output_shape(shape, channels * m, *args, dilation=layer.dilation)
-        params = depthwise_params(channels, layer.kernel_size, depth_multiplier=m, use_bias=layer.use_bias)
+        params = depthwise_params(channels, kernel, depth_multiplier=m, use_bias=layer.use_bias)
         return out, params, 0, depthwise_macs(shape, *args, dilation=layer.dilation, depth_multiplier=m)
     if isinstance(layer, SeparableConv):
-        m = layer.depth_multiplier
-        args = (layer.kernel_size, layer.stride, layer.padding)
+        m, kernel = layer.depth_multiplier, _sizes(layer.kernel_size, rank)
+        args = (kernel, layer.stride, layer.padding)
         out = conv_output_shape(shape, layer.filters, *args, dilation=layer.dilation)
         params = separable_params(
-            channels, layer.filters, layer.kernel_size, depth_multiplier=m, use_bias=layer.use_bias
+            channels, layer.filters, kernel, depth_multiplier=m, use_bias=layer.use_bias
         )
         macs = separable_macs(shape, layer.filters, *args, dilation=layer.dilation, depth_multiplier=m)
         return out, params, 0, macs
     if isinstance(layer, ConvTranspose):
-        args = (layer.filters, layer.kernel_size, layer.stride, layer.padding)
+        kernel = _sizes(layer.kernel_size, rank)
+        args = (layer.filters, kernel, layer.stride, layer.padding)
         out = transposed_output_shape(shape, *args, output_padding=layer.output_padding)
-        params = count_conv_params(channels, layer.filters, layer.kernel_size, layer.use_bias)
+        params = count_conv_params(channels, layer.filters, kernel, layer.use_bias)
         return out, params, 0, transposed_macs(shape, *args, output_padding=layer.output_padding)
     if isinstance(layer, Pool):
         return pool_output_shape(shape, layer.pool_size, layer.stride, layer.padding), 0, 0, 0
     if isinstance(layer, GlobalPool):
-        return ((1, 1, channels) if layer.keepdims else (channels,)), 0, 0, 0
-    if isinstance(layer, BatchNorm):
-        return shape, 2 * channels, 2 * channels, 0
+        return ((1,) * rank + (channels,) if layer.keepdims else (channels,)), 0, 0, 0
     if isinstance(layer, Flatten):
         return (math.prod(shape),), 0, 0, 0
     raise TypeError(f"layer must be one of the layer specs of snippets.networks, got {layer!r}")
 
 
-def _walk(layers, shape: Shape, path: tuple[list, list], prefix: str, depth: int, rows: list) -> tuple:
-    """Append a row per layer (and per layer inside each block); return the output shape and
-    the geometries, along rows and columns, of the longest path from the input."""
+def layer_saves(layer, shape: Shape, out_shape: Shape) -> tuple[bool, int]:
+    """Whether the layer keeps its input for the backward pass, and the bytes it keeps
+    besides: convolutions and dense layers their input (for the weight gradient),
+    BatchNorm its input and ``2 C`` statistics, max pooling its input and an int64 index
+    per output value, average pooling its input (as PyTorch's autograd saves); global
+    average pooling and ``Flatten`` nothing."""
+    if isinstance(layer, (Conv, DepthwiseConv, SeparableConv, ConvTranspose, Dense)):
+        return True, 0
+    if isinstance(layer, BatchNorm):
+        return True, FLOAT_BYTES * 2 * shape[-1]
+    if isinstance(layer, Pool):
+        return True, INDEX_BYTES * math.prod(out_shape) if layer.kind == "max" else 0
+    if isinstance(layer, GlobalPool) and layer.kind == "max":
+        return True, INDEX_BYTES * math.prod(out_shape)
+    return False, 0
+
+
+_IN_PLACE = ("relu", "relu6")  # torchvision's ReLU(inplace=True): writes into its input, keeps its output
+
+
+def layer_nodes(
+    layer, shape: Shape, source: int, start: int, name: str, block: tuple, rank: int
+) -> list[Node]:
+    """The graph nodes of one layer spec reading node ``source``, numbered from ``start``:
+    one node, two for a separable convolution (depthwise into a middle tensor, then the
+    pointwise step, which carries the row), and a hidden node for an ``activation`` (in
+    place for ReLU and ReLU6, keeping its output; a new tensor otherwise, keeping its input)."""
+    out, params, frozen, macs = layer_numbers(layer, shape)
+    geometry = layer_geometry(layer, shape, rank)
+    kind = describe(layer)
+    one = tuple(LayerGeometry(1) for _ in range(rank))
+    if isinstance(layer, SeparableConv):
+        middle = conv_output_shape(
+            shape,
+            shape[-1] * layer.depth_multiplier,
+            _sizes(layer.kernel_size, rank),
+            layer.stride,
+            padding=layer.padding,
+            dilation=layer.dilation,
+        )
+        nodes = [
+            Node(name, kind, (source,), middle, geometry, saves=(source,), block=block, shown=False),
+            Node(name, kind, (start,), out, one, params, frozen, macs, saves=(start,), block=block),
+        ]
+    elif isinstance(layer, Flatten):  # a view of its input
+        nodes = [Node(name, kind, (source,), out, geometry, writes=False, block=block)]
+    else:
+        keeps, extra = layer_saves(layer, shape, out)
+        saves = (source,) if keeps else ()
+        nodes = [
+            Node(name, kind, (source,), out, geometry, params, frozen, macs, True, saves, extra, block=block)
+        ]
+    activation = getattr(layer, "activation", None)
+    if activation:
+        last = start + len(nodes) - 1
+        in_place = activation in _IN_PLACE
+        saves = (last + 1,) if in_place else (last,)
+        nodes.append(
+            Node(
+                name,
+                activation,
+                (last,),
+                out,
+                one,
+                writes=not in_place,
+                saves=saves,
+                block=block,
+                shown=False,
+            )
+        )
+    return nodes
+
+
+def _graph_layers(layers, shape: Shape, source: int, nodes: list[Node], prefix: str, block: tuple, rank: int):
+    """Append the nodes of ``layers`` reading node ``source``; return the last node and its shape."""
     for index, layer in enumerate(layers):
         name = prefix + (getattr(layer, "name", "") or f"{type(layer).__name__.lower()}_{index}")
         if isinstance(layer, Residual):
-            block_rows: list[Row] = []
-            out, main_path = _walk(layer.main, shape, path, name + ".", depth + 1, block_rows)
-            short_out, _ = _walk(layer.shortcut, shape, path, name + ".", depth + 1, block_rows)
+            inner = (*block, (name, layer.kind))
+            main, out = _graph_layers(layer.main, shape, source, nodes, name + ".", inner, rank)
+            short, short_out = _graph_layers(layer.shortcut, shape, source, nodes, name + ".", inner, rank)
             if short_out != out:
                 raise ValueError(
                     f"{name}: the main path gives {out} but the shortcut gives {short_out}; "
                     f"a residual block needs both the same"
                 )
-            inner = [r for r in block_rows if r.depth == depth + 1]
-            rows.append(
-                Row(
+            # main += shortcut, in place; the block's input is held until then
+            nodes.append(
+                Node(
                     name,
-                    layer.kind,
+                    "Add",
+                    (main, short),
                     out,
-                    sum(r.params for r in inner),
-                    sum(r.non_trainable for r in inner),
-                    sum(r.macs for r in inner),
-                    tuple(_field(axis) for axis in main_path),
-                    depth,
+                    MERGE,
+                    writes=False,
+                    holds=(source,),
+                    block=inner,
+                    shown=False,
                 )
             )
-            rows.extend(block_rows)
-            shape, path = out, main_path
+            if layer.activation:
+                last = len(nodes) - 1
+                in_place = layer.activation in _IN_PLACE
+                saves = (last + 1,) if in_place else (last,)
+                nodes.append(
+                    Node(
+                        name,
+                        layer.activation,
+                        (last,),
+                        out,
+                        tuple(LayerGeometry(1) for _ in range(rank)),
+                        writes=not in_place,
+                        saves=saves,
+                        block=inner,
+                        shown=False,
+                    )  # fmt: skip
+                )
+            source, shape = len(nodes) - 1, out
             continue
-        out, params, frozen, macs = _leaf(layer, shape)
-        path = tuple([*axis, step] for axis, step in zip(path, _geometry(layer, shape), strict=True))
-        field = tuple(_field(axis) for axis in path)
-        rows.append(Row(name, _describe(layer, shape), out, params, frozen, macs, field, depth))
-        shape = out
-    return shape, path
+        nodes += layer_nodes(layer, shape, source, len(nodes), name, block, rank)
+        source, shape = len(nodes) - 1, nodes[-1].output_shape
+    return source, shape
+
+
+def network_graph(network: Network, input_shape: Shape | None = None) -> Graph:
+    """The :class:`~snippets.graph.Graph` of a spec: a residual block's layers, its sum and
+    its activation are nodes inside the block, so its row sums them."""
+    shape = tuple(network.input_shape if input_shape is None else input_shape)
+    conv_output_shape(shape, 1, 1, padding="valid")  # validates the shape
+    nodes = [input_node(shape)]
+    _graph_layers(network.layers, shape, 0, nodes, "", (), len(shape) - 1)
+    return Graph(network.name, shape, tuple(nodes))
 
 
 # --8<-- [start:summary]
-def summary(network: Network, input_shape: tuple[int, int, int] | None = None) -> Summary:
+def summary(network: Network, input_shape: tuple[int, ...] | None = None) -> Summary:
     """Every layer's output shape, parameters, MACs and receptive field, in order, and the
     network's activation memory.
 
     ``input_shape`` defaults to ``network.input_shape``. Shapes, parameters and MACs come
     from ``conv_output_shape``/``transposed_output_shape``, ``count_conv_params`` and
-    friends, ``conv_macs`` and friends; fields from ``receptive_fields``; memory from
-    :func:`activation_memory`. A residual block gives one row (its totals, the field of its
-    main path) followed by the rows of its layers.
+    friends, ``conv_macs`` and friends (:func:`layer_numbers`); fields from the spans of
+    :mod:`snippets.graph`; memory from :func:`activation_memory`. A residual block gives
+    one row (its totals, the field of its output) followed by the rows of its layers.
     """
-    shape = tuple(network.input_shape if input_shape is None else input_shape)
-    conv_output_shape(shape, 1, 1, padding="valid")  # validates the shape
-    rows: list[Row] = []
-    _walk(network.layers, shape, ([], []), "", 0, rows)
-    return Summary(network.name, shape, tuple(rows), activation_memory(network, shape))
+    return summarize(network_graph(network, input_shape))
 
 
 # --8<-- [end:summary]
 
 
-# --- activation memory ----------------------------------------------------------------------------
-
-
-class ActivationMemory(NamedTuple):
-    """Activation memory of one image (batch 1; both figures grow linearly with the batch),
-    in bytes: float32 values, int64 max-pool indices. Weights and their gradients are not
-    included. See :func:`activation_memory` for what is counted."""
-
-    inference_peak_bytes: int
-    inference_peak_layer: str  # the layer running when the peak is reached
-    training_bytes: int
-
-
-class _Step(NamedTuple):
-    """One operation of a forward pass: the tensors it reads, the tensor it writes (``None``
-    for a view or an in-place operation), the tensors it keeps for the backward pass and the
-    bytes it keeps besides them (max-pool indices, BatchNorm statistics)."""
-
-    name: str
-    reads: tuple[int, ...]
-    writes: int | None
-    saves: tuple[int, ...]
-    saved_extra: int = 0
-
-
-_FLOAT, _INDEX = 4, 8  # bytes of a float32 value and of an int64 index
-
-
-def _trace(layers, shape: Shape, tensor: int, prefix: str, sizes: list[int], tape: list[_Step]):
-    """Append the forward pass of ``layers`` to ``tape`` (new tensors' bytes to ``sizes``);
-    return the output shape and the id of the output tensor."""
-
-    def new(elements: int) -> int:
-        sizes.append(_FLOAT * elements)
-        return len(sizes) - 1
-
-    for index, layer in enumerate(layers):
-        name = prefix + (getattr(layer, "name", "") or f"{type(layer).__name__.lower()}_{index}")
-        if isinstance(layer, Residual):
-            _, main = _trace(layer.main, shape, tensor, name + ".", sizes, tape)
-            out_shape, short = _trace(layer.shortcut, shape, tensor, name + ".", sizes, tape)
-            # main += shortcut, in place; the block's input is held until then
-            tape.append(_Step(name, (main, short, tensor), None, ()))
-            out = main
-        else:
-            out_shape = _leaf(layer, shape)[0]
-            elements = math.prod(out_shape)
-            if isinstance(layer, Flatten):  # a view of its input
-                out = tensor
-                tape.append(_Step(name, (tensor,), None, ()))
-            elif isinstance(layer, SeparableConv):  # depthwise into a middle tensor, then pointwise
-                middle_shape = conv_output_shape(
-                    shape,
-                    shape[2] * layer.depth_multiplier,
-                    layer.kernel_size,
-                    layer.stride,
-                    padding=layer.padding,
-                    dilation=layer.dilation,
-                )
-                middle = new(math.prod(middle_shape))
-                tape.append(_Step(name, (tensor,), middle, (tensor,)))
-                out = new(elements)
-                tape.append(_Step(name, (middle,), out, (middle,)))
-            else:
-                out = new(elements)
-                saves: tuple[int, ...] = ()
-                extra = 0
-                if isinstance(layer, (Conv, DepthwiseConv, ConvTranspose, Dense)):
-                    saves = (tensor,)
-                elif isinstance(layer, BatchNorm):  # its input, and a mean and 1/std per channel
-                    saves, extra = (tensor,), _FLOAT * 2 * shape[2]
-                elif isinstance(layer, Pool):  # max: input and int64 indices; avg: input (torch)
-                    saves = (tensor,)
-                    extra = _INDEX * elements if layer.kind == "max" else 0
-                elif isinstance(layer, GlobalPool) and layer.kind == "max":
-                    saves, extra = (tensor,), _INDEX * elements
-                tape.append(_Step(name, (tensor,), out, saves, extra))
-        if getattr(layer, "activation", None):  # in place; keeps its output
-            tape.append(_Step(f"{name} ({layer.activation})", (out,), None, (out,)))
-        shape, tensor = out_shape, out
-    return shape, tensor
-
-
 # --8<-- [start:activation_memory]
-def activation_memory(network: Network, input_shape: tuple[int, int, int] | None = None) -> ActivationMemory:
+def activation_memory(network: Network, input_shape: tuple[int, ...] | None = None) -> ActivationMemory:
     """The two activation-memory figures of a network, for one image (bytes).
 
     The forward pass runs layer by layer. A layer reads its input and writes a new output
-    of ``4 * H * W * C`` bytes; ``Flatten`` is a view and an ``activation`` works in place
-    (both write nothing); a residual sum is written into the main path's output.
+    of ``4 * H * W * C`` bytes; ``Flatten`` is a view and a ReLU works in place (both
+    write nothing); a residual sum is written into the main path's output.
 
     * ``inference_peak_bytes = max over steps i of sum(bytes of the tensors alive at i)``,
       where a tensor is alive from the step that writes it to the last step that reads it:
@@ -566,94 +496,14 @@ def activation_memory(network: Network, input_shape: tuple[int, int, int] | None
       block's sum, as torchvision's forward holds ``x``) and the network's input, which its
       caller holds for the whole pass.
     * ``training_bytes = sum(bytes of every tensor some layer keeps for backward)``, each
-      tensor once: convolutions and dense layers keep their input (for the weight
-      gradient), BatchNorm its input and ``2 C`` statistics, max pooling its input and an
-      int64 index per output value, average pooling its input, an activation its output
-      (ReLU in place, as PyTorch's ``inplace=True``); global average pooling, ``Flatten``
-      and the residual sum keep nothing. This is what PyTorch's autograd saves.
+      tensor once (:func:`layer_saves`): an activation keeps its output (ReLU in place, as
+      PyTorch's ``inplace=True``); the residual sum keeps nothing. This is what PyTorch's
+      autograd saves.
     """
-    shape = tuple(network.input_shape if input_shape is None else input_shape)
-    sizes = [_FLOAT * math.prod(shape)]  # tensor 0: the network's input
-    tape: list[_Step] = []
-    _, output = _trace(network.layers, shape, 0, "", sizes, tape)
-    written = {step.writes: i for i, step in enumerate(tape) if step.writes is not None}
-    last_read = {0: len(tape), output: len(tape)}  # the input and the output are held
-    for i, step in enumerate(tape):
-        for tensor in step.reads:
-            last_read[tensor] = max(last_read.get(tensor, i), i)
-    peak, peak_step = 0, 0
-    for i in range(len(tape)):
-        alive = sum(
-            size
-            for tensor, size in enumerate(sizes)
-            if written.get(tensor, -1) <= i <= last_read.get(tensor, written.get(tensor, -1))
-        )
-        if alive > peak:
-            peak, peak_step = alive, i
-    kept = {tensor for step in tape for tensor in step.saves}
-    training = sum(sizes[tensor] for tensor in kept) + sum(step.saved_extra for step in tape)
-    return ActivationMemory(peak, tape[peak_step].name.split(" (")[0] if tape else "", training)
+    return graph_memory(network_graph(network, input_shape))[0]
 
 
 # --8<-- [end:activation_memory]
-
-
-def _fmt_field(pair: tuple[Field, Field], attr: str) -> str:
-    rows, cols = (getattr(f, attr) for f in pair)
-    return f"{rows}" if rows == cols else f"{rows}x{cols}"
-
-
-def _fmt_shape(shape: Shape) -> str:
-    return str(tuple(shape))
-
-
-# --8<-- [start:format_summary]
-def format_summary(result: Summary, *, depth: int = 0, keras_params: bool = False) -> str:
-    """A text table like Keras' ``Model.summary()``: one line per layer, then the totals.
-
-    ``depth=1`` also lists the layers inside residual blocks (indented). ``keras_params``
-    puts BatchNorm's moving statistics in the Params column, as Keras counts (4C, not 2C).
-    """
-    header = ("Layer", "Type", "Output shape", "Params", "MACs", "Field", "Stride")
-    lines = []
-    for row in result.rows:
-        if row.depth > depth:
-            continue
-        params = row.params + (row.non_trainable if keras_params else 0)
-        lines.append(
-            (
-                "  " * row.depth + row.name,
-                row.kind,
-                _fmt_shape(row.output_shape),
-                f"{params:,}",
-                f"{row.macs:,}",
-                _fmt_field(row.field, "size"),
-                _fmt_field(row.field, "stride"),
-            )
-        )
-    widths = [max(len(cells[i]) for cells in [header, *lines]) for i in range(len(header))]
-    align = "<<<>>>>"
-
-    def render(cells):
-        return "  ".join(f"{c:{a}{w}}" for c, a, w in zip(cells, align, widths, strict=True)).rstrip()
-
-    rule = "-" * len(render(header))
-    text = [f"{result.name}, input {_fmt_shape(result.input_shape)}", rule, render(header), rule]
-    text += [render(cells) for cells in lines]
-    text += [
-        rule,
-        f"Trainable params:     {result.params:>15,}",
-        f"Non-trainable params: {result.non_trainable:>15,}  (BatchNorm moving mean and variance)",
-        f"Total params (Keras): {result.total_params:>15,}",
-        f"MACs:                 {result.macs:>15,}  (multiply-accumulates; FLOPs ~ 2 x MACs)",
-        f"Inference peak:       {result.inference_peak_bytes:>15,}  bytes (most alive at once, "
-        f"at {result.memory.inference_peak_layer})",
-        f"Kept for training:    {result.training_bytes:>15,}  bytes (what the backward pass reads)",
-    ]
-    return "\n".join(text)
-
-
-# --8<-- [end:format_summary]
 
 
 # --- the networks ---------------------------------------------------------------------------------
