@@ -42,6 +42,10 @@ def read(model, input_shape: tuple[int, ...] | None = None) -> Graph:
         input_shape = (*spatial, channels)
     if isinstance(model, Network):
         return network_graph(model, input_shape)
+    if _is_keras_model(model):  # first: on the torch backend a Keras layer is a torch module too
+        from snippets.summary.keras_reader import read_keras
+
+        return read_keras(model, input_shape)
     if _is_torch_module(model):
         if input_shape is None:
             raise ValueError(
@@ -50,10 +54,6 @@ def read(model, input_shape: tuple[int, ...] | None = None) -> Graph:
         from snippets.summary.torch_reader import read_torch
 
         return read_torch(model, input_shape)
-    if _is_keras_model(model):
-        from snippets.summary.keras_reader import read_keras
-
-        return read_keras(model, input_shape)
     raise TypeError(
         f"model must be a snippets.networks.Network, a torch.nn.Module or a keras.Model, got {type(model).__name__}"
     )
