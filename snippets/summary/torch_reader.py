@@ -155,18 +155,13 @@ class _Reader:
         self.track(out, len(self.records) - 1)
 
     def unknown(self, name: str, kind: str, inputs: tuple[int, ...], out, params: int) -> _Record:
-        shape = tuple(out.shape[1:])
-        return _Record(
-            name,
-            f"Unknown ({kind})",
-            inputs,
-            shape,
-            None,
-            None,
-            params=params,
-            block=self.block(),
-            known=False,
-        )
+        """A node this reader does not know: torch's shape (read as channels first when it
+        has the input's rank, PyTorch's convention), its parameters, no MACs, no field."""
+        real = tuple(out.shape[1:])
+        labels = (CHANNELS, *range(self.rank)) if len(real) == self.rank + 1 else None
+        shape = channels_last(real, labels) if labels else real
+        return _Record(name, f"Unknown ({kind})", inputs, shape, labels, None, params=params, block=self.block(),
+                       known=False)  # fmt: skip
 
     # --- layers (modules this reader knows) -----------------------------------------------
     def module(self, name: str, module, inputs: tuple, out) -> None:
@@ -461,7 +456,13 @@ def read_torch(module, input_shape: tuple[int, ...], *, name: str | None = None)
     try:
         module.eval()
         with torch.no_grad(), Functions():
-            module(x)
+            try:
+                module(x)
+            except (RuntimeError, ValueError, TypeError) as error:
+                raise ValueError(
+                    f"input_shape {shape} (channels-last, no batch) runs the module as {tuple(x.shape)}, "
+                    f"and torch refuses it: {error}"
+                ) from error
     finally:
         module.train(was_training)
         for handle in handles:
