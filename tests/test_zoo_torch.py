@@ -306,7 +306,7 @@ def test_mobilenet_v2_layout() -> None:
 def test_convnext_tiny_layout() -> None:
     model = built("convnext_tiny")
     features = model.features
-    # Liu et al. 2022, section 2.6: ConvNeXt-T, C = (96, 192, 384, 768), B = (3, 3, 9, 3)
+    # Liu et al. 2022, section 3 (the variants): ConvNeXt-T, C = (96, 192, 384, 768), B = (3, 3, 9, 3)
     assert [len(features[i]) for i in (1, 3, 5, 7)] == [3, 3, 9, 3]
     assert [features[i][0].block[0].in_channels for i in (1, 3, 5, 7)] == [96, 192, 384, 768]
     assert [type(m) for m in features[0]] == [nn.Conv2d, zoo.LayerNorm2d]
