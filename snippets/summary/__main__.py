@@ -1,4 +1,4 @@
-"""``python -m snippets.summary package.module:factory --input 224,224,3``: print a model's summary.
+"""Print the summary of a model: python -m snippets.summary package.module:factory --input 224,224,3
 
 ``factory`` is a function (or class) that returns the model when called without arguments,
 or the model itself. ``--input`` is channels-last without the batch.
