@@ -10,7 +10,7 @@ axes, or flat features), so an ``nn.Linear`` on channels-last positions (ConvNeX
 1x1 convolution and an ``nn.Linear`` after ``flatten`` a dense layer.
 
 Known layers get their output shape, parameters and MACs from the arithmetic of
-:mod:`snippets` (and the shape is checked against the tensor torch produced); normalisation
+:mod:`snippets.networks` (and the shape is checked against the tensor torch produced); normalisation
 and element-wise layers count the parameters they hold. Anything else is a node of kind
 ``"Unknown (name)"`` with the shape torch gave it, the parameters it holds, no MACs and an
 unknown receptive field from there on.
