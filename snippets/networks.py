@@ -3,7 +3,7 @@
 A network is a :class:`Network`: a name, an input shape ``(H, W, C)`` and a tuple of
 layer specs (:class:`Conv`, :class:`DepthwiseConv`, :class:`SeparableConv`,
 :class:`ConvTranspose`, :class:`Pool`, :class:`GlobalPool`, :class:`BatchNorm`,
-:class:`Flatten`, :class:`Dense` and the two-branch :class:`Residual`). Every number of
+:class:`LayerNorm`, :class:`LayerScale`, :class:`Flatten`, :class:`Dense` and the two-branch :class:`Residual`). Every number of
 :func:`summary` comes from the other modules of this package: shapes from
 ``snippets.shapes``, parameters from ``snippets.params``, MACs from ``snippets.cost`` and
 receptive fields from ``snippets.receptive``.
@@ -14,7 +14,8 @@ Conventions of the summary:
   ``non_trainable`` are BatchNorm's moving mean and variance, which Keras adds to its
   "Total params" and PyTorch keeps as buffers.
 * ``macs`` count multiply-accumulates of convolutions and dense layers (``FLOPs ~ 2 x
-  MACs``); BatchNorm, pooling, additions and activations count 0.
+  MACs``); normalisation, layer scale, pooling, additions and activations count 0, as
+  torch's ``FlopCounterMode`` and torchvision's published figures count them.
 * ``activation`` names the element-wise function after a layer (``"relu"``): it changes no
   shape, parameter or MAC; it runs in place and keeps its output for the backward pass.
 * Activation memory comes as two figures, for one image (:func:`activation_memory`): the
@@ -150,6 +151,23 @@ class BatchNorm:
 
 
 @dataclass(frozen=True)
+class LayerNorm:
+    """LayerNorm over channels at each position (ConvNeXt's ``LayerNorm2d``, Keras'
+    ``LayerNormalization(axis=-1)``): ``2 C`` trainable (gamma, beta), no moving statistics."""
+
+    name: str = ""
+    activation: str | None = None
+
+
+@dataclass(frozen=True)
+class LayerScale:
+    """A learned per-channel factor ``gamma * x`` (ConvNeXt's ``layer_scale``, CaiT's
+    LayerScale): ``C`` trainable parameters, no MACs counted (as for BatchNorm)."""
+
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class Flatten:
     """``(H, W, C)`` to ``(H * W * C,)``."""
 
@@ -190,6 +208,8 @@ Layer = (
     | Pool
     | GlobalPool
     | BatchNorm
+    | LayerNorm
+    | LayerScale
     | Flatten
     | Dense
     | Residual
@@ -292,6 +312,10 @@ def layer_numbers(layer, shape: Shape) -> tuple[Shape, int, int, int]:
     channels = shape[-1]
     if isinstance(layer, BatchNorm):
         return shape, 2 * channels, 2 * channels, 0
+    if isinstance(layer, LayerNorm):
+        return shape, 2 * channels, 0, 0
+    if isinstance(layer, LayerScale):
+        return shape, channels, 0, 0
     if len(shape) < 2:
         raise ValueError(f"{type(layer).__name__} needs a channels-last input (..., C), got shape {shape}")
     rank = len(shape) - 1
@@ -334,13 +358,18 @@ def layer_numbers(layer, shape: Shape) -> tuple[Shape, int, int, int]:
 def layer_saves(layer, shape: Shape, out_shape: Shape) -> tuple[bool, int]:
     """Whether the layer keeps its input for the backward pass, and the bytes it keeps
     besides: convolutions and dense layers their input (for the weight gradient),
-    BatchNorm its input and ``2 C`` statistics, max pooling its input and an int64 index
+    BatchNorm its input and ``2 C`` statistics, LayerNorm its input and a mean and an
+    inverse deviation per position, LayerScale its input, max pooling its input and an int64 index
     per output value, average pooling its input (as PyTorch's autograd saves); global
     average pooling and ``Flatten`` nothing."""
     if isinstance(layer, (Conv, DepthwiseConv, SeparableConv, ConvTranspose, Dense)):
         return True, 0
     if isinstance(layer, BatchNorm):
         return True, FLOAT_BYTES * 2 * shape[-1]
+    if isinstance(layer, LayerNorm):
+        return True, FLOAT_BYTES * 2 * math.prod(shape[:-1])
+    if isinstance(layer, LayerScale):
+        return True, 0
     if isinstance(layer, Pool):
         return True, INDEX_BYTES * math.prod(out_shape) if layer.kind == "max" else 0
     if isinstance(layer, GlobalPool) and layer.kind == "max":
@@ -634,6 +663,169 @@ def mobilenet_v1(classes: int = 1000, *, alpha: float = 1.0) -> Network:
 # --8<-- [end:mobilenet_v1]
 
 
+# --8<-- [start:resnext50]
+def resnext50_32x4d(classes: int = 1000) -> Network:
+    """ResNeXt-50 (32x4d) (Xie et al. 2017, Table 1) as ``torchvision.models.resnext50_32x4d``
+    builds it: ResNet-50's stages with every 3x3 convolution split into 32 groups of width
+    4 per 64 channels of ``planes``, so a stage's ``width = int(planes * 4 / 64) * 32 = 2
+    planes`` (128, 256, 512, 1024) against ResNet-50's ``planes``; the 1x1 convolutions
+    widen to match, and the output of each block (``4 planes``) is ResNet-50's."""
+    layers = [
+        Conv(64, 7, 2, padding=3, use_bias=False, name="conv1"),
+        BatchNorm(name="bn1", activation="relu"),
+        Pool(3, 2, padding=1, name="maxpool"),
+    ]
+    for stage, (planes, blocks, stride) in enumerate([(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)], 1):
+        width = planes * 4 // 64 * 32
+        for index in range(blocks):
+            step = stride if index == 0 else 1
+            main = (
+                Conv(width, 1, use_bias=False, name="conv1"),
+                BatchNorm(name="bn1", activation="relu"),
+                Conv(width, 3, step, padding=1, groups=32, use_bias=False, name="conv2"),
+                BatchNorm(name="bn2", activation="relu"),
+                Conv(4 * planes, 1, use_bias=False, name="conv3"),
+                BatchNorm(name="bn3"),
+            )
+            shortcut = ()
+            if index == 0:
+                shortcut = (
+                    Conv(4 * planes, 1, step, use_bias=False, name="downsample.0"),
+                    BatchNorm(name="downsample.1"),
+                )
+            layers.append(Residual(main, shortcut, "Bottleneck", f"layer{stage}.{index}", "relu"))
+    layers += [GlobalPool(name="avgpool"), Dense(classes, name="fc")]
+    return Network("ResNeXt-50 (32x4d)", (224, 224, 3), tuple(layers))
+
+
+# --8<-- [end:resnext50]
+
+
+# --8<-- [start:mobilenet_v2]
+MOBILENET_V2_STAGES = (
+    (1, 16, 1, 1),
+    (6, 24, 2, 2),
+    (6, 32, 3, 2),
+    (6, 64, 4, 2),
+    (6, 96, 3, 1),
+    (6, 160, 3, 2),
+    (6, 320, 1, 1),
+)
+"""Sandler et al. 2018, Table 2: expansion ``t``, output channels ``c``, repeats ``n`` and
+the stride ``s`` of the first repeat, per bottleneck stage."""
+
+
+def inverted_residual(
+    channels: int, out: int, stride: int, expansion: int, name: str, padding: PaddingSpec = 1
+) -> tuple:
+    """MobileNetV2's block, named as torchvision's ``InvertedResidual``: a 1x1 expansion to
+    ``t C`` (BN, ReLU6; absent when ``t = 1``), a 3x3 depthwise convolution with the stride
+    (BN, ReLU6) and a *linear* 1x1 projection to ``out`` (BN, no activation). With stride 1
+    and ``out == C`` it is a :class:`Residual` (``x + block(x)``); otherwise its layers
+    stand alone. No convolution has a bias; ``padding`` is the depthwise convolution's."""
+    hidden = channels * expansion
+    prefix = "" if stride == 1 and channels == out else name + "."
+    layers = []
+    if expansion != 1:
+        layers += [
+            Conv(hidden, 1, use_bias=False, name=f"{prefix}conv.0.0"),
+            BatchNorm(name=f"{prefix}conv.0.1", activation="relu6"),
+        ]
+    step = len(layers) // 2
+    layers += [
+        DepthwiseConv(3, stride, padding=padding, use_bias=False, name=f"{prefix}conv.{step}.0"),
+        BatchNorm(name=f"{prefix}conv.{step}.1", activation="relu6"),
+        Conv(out, 1, use_bias=False, name=f"{prefix}conv.{step + 1}"),
+        BatchNorm(name=f"{prefix}conv.{step + 2}"),
+    ]
+    if not prefix:
+        return (Residual(tuple(layers), kind="InvertedResidual", name=name),)
+    return tuple(layers)
+
+
+def mobilenet_v2(classes: int = 1000, *, padding: str = "torchvision") -> Network:
+    """MobileNetV2 (width 1.0, Sandler et al. 2018) as ``torchvision.models.mobilenet_v2``
+    builds it: a 3x3 stride-2 convolution to 32 channels, the 17 inverted residuals of
+    :data:`MOBILENET_V2_STAGES` (``features.1`` to ``features.17``), a 1x1 convolution to
+    1280, global average pooling and the classifier (dropout, then dense).
+
+    ``padding="torchvision"`` pads every 3x3 convolution by 1 on each side;
+    ``padding="keras"`` is 'same', which at even sizes pads a stride-2 layer by 0 before and
+    1 after, as ``keras.applications.MobileNetV2``'s ``ZeroPadding2D`` + 'valid' does: the
+    same numbers, a field shifted by one input step of each stride-2 layer."""
+    if padding not in ("torchvision", "keras"):
+        raise ValueError(f"padding must be 'torchvision' or 'keras', got {padding!r}")
+    pad = 1 if padding == "torchvision" else "same"
+    layers = [
+        Conv(32, 3, 2, padding=pad, use_bias=False, name="features.0.0"),
+        BatchNorm(name="features.0.1", activation="relu6"),
+    ]
+    channels, index = 32, 1
+    for expansion, out, repeats, stride in MOBILENET_V2_STAGES:
+        for repeat in range(repeats):
+            step = stride if repeat == 0 else 1
+            layers += inverted_residual(channels, out, step, expansion, f"features.{index}", pad)
+            channels, index = out, index + 1
+    layers += [
+        Conv(1280, 1, use_bias=False, name=f"features.{index}.0"),
+        BatchNorm(name=f"features.{index}.1", activation="relu6"),
+        GlobalPool(name="adaptive_avg_pool2d"),
+        Dense(classes, name="classifier.1"),
+    ]
+    return Network("MobileNetV2 (width 1.0)", (224, 224, 3), tuple(layers))
+
+
+# --8<-- [end:mobilenet_v2]
+
+
+# --8<-- [start:convnext_tiny]
+def convnext_block(width: int, name: str) -> Residual:
+    """ConvNeXt's block, named as torchvision's ``CNBlock``: a 7x7 depthwise convolution
+    (padding 3, bias), LayerNorm, a 1x1 expansion to ``4 C`` (torchvision's ``Linear`` on
+    channels-last positions) with GELU, a 1x1 projection back to ``C``, a per-channel
+    :class:`LayerScale`, and the input added."""
+    main = (
+        DepthwiseConv(7, padding=3, name="block.0"),
+        LayerNorm(name="block.2"),
+        Conv(4 * width, 1, name="block.3", activation="gelu"),
+        Conv(width, 1, name="block.5"),
+        LayerScale(name="mul"),
+    )
+    return Residual(main, kind="CNBlock", name=name)
+
+
+def convnext_tiny(classes: int = 1000, depths: tuple[int, ...] = (3, 3, 9, 3)) -> Network:
+    """ConvNeXt-T (Liu et al. 2022) as ``torchvision.models.convnext_tiny`` builds it: a
+    4x4 stride-4 "patchify" stem with LayerNorm, four stages of :func:`convnext_block` with
+    widths 96, 192, 384, 768 and ``depths`` blocks (``features.1, 3, 5, 7``), a LayerNorm
+    and a 2x2 stride-2 convolution between stages (``features.2, 4, 6``), global average
+    pooling, LayerNorm and the dense classifier."""
+    widths = (96, 192, 384, 768)
+    if len(depths) != len(widths) or min(depths) < 1:
+        raise ValueError(f"depths must be four block counts >= 1, got {depths!r}")
+    layers = [
+        Conv(widths[0], 4, 4, name="features.0.0"),
+        LayerNorm(name="features.0.1"),
+    ]
+    for stage, (width, depth) in enumerate(zip(widths, depths, strict=True)):
+        layers += [convnext_block(width, f"features.{2 * stage + 1}.{index}") for index in range(depth)]
+        if stage + 1 < len(widths):
+            layers += [
+                LayerNorm(name=f"features.{2 * stage + 2}.0"),
+                Conv(widths[stage + 1], 2, 2, name=f"features.{2 * stage + 2}.1"),
+            ]
+    layers += [
+        GlobalPool(keepdims=True, name="avgpool"),
+        LayerNorm(name="classifier.0"),
+        Flatten(name="classifier.1"),
+        Dense(classes, name="classifier.2"),
+    ]
+    return Network("ConvNeXt-T", (224, 224, 3), tuple(layers))
+
+
+# --8<-- [end:convnext_tiny]
+
+
 # --8<-- [start:context_module]
 def context_module(channels: int = 21, size: int = 64) -> Network:
     """Yu & Koltun (2016) basic context module: seven 3x3 convs with dilations
@@ -771,6 +963,69 @@ PUBLISHED: dict[str, Published] = {
         "MACs (the paper's 'mult-adds', rounded)",
         "Howard et al. 2017, Table 8 (1.0 MobileNet-224: 569 million)",
         prefix="million",
+    ),
+    "mobilenet_v2.params": Published(
+        3_504_872, "parameters", "torchvision docs, MobileNet_V2_Weights.IMAGENET1K_V1 (num_params)"
+    ),
+    "mobilenet_v2.macs": Published(
+        300_000_000,
+        "MACs (torchvision's 'GFLOPS')",
+        "torchvision docs, MobileNet_V2_Weights: 0.3 in the column headed GFLOPS",
+        prefix="G",
+    ),
+    "mobilenet_v2.params.paper": Published(
+        3_400_000,
+        "parameters (truncated)",
+        "Sandler et al. 2018, Table 4 (MobileNetV2 1.0: 3.4M)",
+        prefix="M",
+    ),
+    "mobilenet_v2.macs.paper": Published(
+        300_000_000,
+        "MACs (the paper's 'MAdds', rounded)",
+        "Sandler et al. 2018, Table 4 (MobileNetV2 1.0: 300M)",
+        prefix="M",
+    ),
+    "resnext50.params": Published(
+        25_028_904, "parameters", "torchvision docs, ResNeXt50_32X4D_Weights.IMAGENET1K_V1 (num_params)"
+    ),
+    "resnext50.macs": Published(
+        4_230_000_000,
+        "MACs (torchvision's 'GFLOPS')",
+        "torchvision docs, ResNeXt50_32X4D_Weights: 4.23 in the column headed GFLOPS",
+        prefix="G",
+    ),
+    "resnext50.params.paper": Published(
+        25_000_000,
+        "parameters (rounded)",
+        "Xie et al. 2017, Table 1 (ResNeXt-50 32x4d: 25.0 x 10^6)",
+        prefix="M",
+    ),
+    "resnext50.macs.paper": Published(
+        4_200_000_000,
+        "MACs (the paper's 'FLOPs', rounded)",
+        "Xie et al. 2017, Table 1 (ResNeXt-50 32x4d: 4.2 x 10^9 FLOPs)",
+        prefix="G",
+    ),
+    "convnext_tiny.params": Published(
+        28_589_128, "parameters", "torchvision docs, ConvNeXt_Tiny_Weights.IMAGENET1K_V1 (num_params)"
+    ),
+    "convnext_tiny.macs": Published(
+        4_460_000_000,
+        "MACs (torchvision's 'GFLOPS')",
+        "torchvision docs, ConvNeXt_Tiny_Weights: 4.46 in the column headed GFLOPS",
+        prefix="G",
+    ),
+    "convnext_tiny.params.paper": Published(
+        29_000_000,
+        "parameters (rounded)",
+        "Liu et al. 2022, Table 1 (ConvNeXt-T, ImageNet-1K at 224: 29M)",
+        prefix="M",
+    ),
+    "convnext_tiny.macs.paper": Published(
+        4_500_000_000,
+        "MACs (the paper's 'FLOPs', rounded)",
+        "Liu et al. 2022, Table 1 (ConvNeXt-T at 224: 4.5G FLOPs)",
+        prefix="G",
     ),
     "context.field": Published(67, "receptive field of the basic module", "Yu & Koltun 2016, Table 1"),
 }

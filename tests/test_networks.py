@@ -540,6 +540,24 @@ def test_published_totals() -> None:
     without_bn = mobile.params - mobile.non_trainable  # BN's gamma and beta are as many as its statistics
     assert round(without_bn, -5) == PUBLISHED["mobilenet.params.paper"].value
     assert round(mobile.macs, -6) == PUBLISHED["mobilenet.macs.paper"].value
+    mobile_v2 = summary(networks.mobilenet_v2())
+    assert mobile_v2.params == PUBLISHED["mobilenet_v2.params"].value
+    assert round(mobile_v2.macs, -7) == PUBLISHED["mobilenet_v2.macs"].value
+    assert round(mobile_v2.macs, -7) == PUBLISHED["mobilenet_v2.macs.paper"].value
+    # 3.4M is neither count rounded (3.50M, 3.47M without BN's gamma and beta): the weights truncated
+    weights_only = mobile_v2.params - mobile_v2.non_trainable
+    assert round(mobile_v2.params, -5) != PUBLISHED["mobilenet_v2.params.paper"].value
+    assert math.floor(weights_only / 1e5) * 10**5 == PUBLISHED["mobilenet_v2.params.paper"].value
+    resnext = summary(networks.resnext50_32x4d())
+    assert resnext.params == PUBLISHED["resnext50.params"].value
+    assert round(resnext.macs, -7) == PUBLISHED["resnext50.macs"].value
+    assert round(resnext.params, -5) == PUBLISHED["resnext50.params.paper"].value
+    assert round(resnext.macs, -8) == PUBLISHED["resnext50.macs.paper"].value
+    convnext = summary(networks.convnext_tiny())
+    assert convnext.params == PUBLISHED["convnext_tiny.params"].value
+    assert round(convnext.macs, -7) == PUBLISHED["convnext_tiny.macs"].value
+    assert round(convnext.params, -6) == PUBLISHED["convnext_tiny.params.paper"].value
+    assert round(convnext.macs, -8) == PUBLISHED["convnext_tiny.macs.paper"].value
     context = summary(networks.context_module())
     assert [r.field[0].size for r in context.rows] == [3, 5, 9, 17, 33, 65, 67, 67]
     assert context.rows[-1].field[0].size == PUBLISHED["context.field"].value

@@ -119,8 +119,9 @@ class _Reader:
         if spec is not None:
             self.nodes += nets.layer_nodes(spec, shape, sources[0], start, name, block, self.rank)
             return len(self.nodes) - 1
-        weights = _count(layer.trainable_weights)
-        frozen = _count(layer.non_trainable_weights)
+        # a keras.ops operation in a functional model (``inputs + x``) holds no weights
+        weights = _count(getattr(layer, "trainable_weights", ()))
+        frozen = _count(getattr(layer, "non_trainable_weights", ()))
         out_shape = self.output_shape(layer, shapes)
         if kind == "BatchNormalization" or kind in ("LayerNormalization", "GroupNormalization"):
             positions = math.prod(shape[:-1]) if kind == "LayerNormalization" else 0
@@ -167,9 +168,17 @@ class _Reader:
 
     @staticmethod
     def output_shape(layer, shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
-        """The shape Keras computes for the layer (batch 1), without the batch."""
+        """The shape Keras computes for the layer (batch 1), without the batch: its
+        ``compute_output_shape``, or, for a layer without one (``keras.applications``'
+        ``LayerScale``) and for a ``keras.ops`` operation (``inputs + x``), its call traced
+        on symbolic tensors (``compute_output_spec``)."""
         given = [(1, *s) for s in shapes]
-        out = layer.compute_output_shape(given[0] if len(given) == 1 else given)
+        try:
+            out = layer.compute_output_shape(given[0] if len(given) == 1 else given)
+        except (AttributeError, NotImplementedError):
+            keras = __import__("keras")
+            tensors = [keras.KerasTensor(s) for s in given]
+            out = layer.compute_output_spec(*tensors).shape
         return tuple(int(n) for n in out[1:])
 
     def read(self, model, sources: list[int], block: tuple) -> list[int]:
