@@ -535,6 +535,36 @@ def activation_memory(network: Network, input_shape: tuple[int, ...] | None = No
 # --8<-- [end:activation_memory]
 
 
+def weight_group(kind: str) -> str | None:
+    """The group a row's "Type" falls in for :func:`where_weights_go`: ``"pointwise 1x1"``
+    (``Conv 1x1``), ``"depthwise"`` (``DWConv``), ``"spatial conv"`` (any other ``Conv``),
+    ``"transposed"``, ``"separable"``, ``"dense"``; ``None`` for a row that computes no MACs
+    of its own (normalisation, pooling, a block's total)."""
+    word, _, window = kind.partition(" ")
+    if word == "Conv":
+        return "pointwise 1x1" if window.split(" ")[0] in ("1", "1x1", "1x1x1") else "spatial conv"
+    return {"DWConv": "depthwise", "SepConv": "separable", "ConvT": "transposed", "Dense": "dense"}.get(word)
+
+
+def where_weights_go(result: Summary) -> dict[str, tuple[int, int]]:
+    """Trainable parameters and MACs summed per :func:`weight_group` over the layers that
+    compute (each layer once: block rows, which repeat their layers' sums, are skipped),
+    largest MACs first; the rest (normalisation, layer scale) under ``"other"``."""
+    totals: dict[str, list[int]] = {}
+    counted = 0
+    for row in result.rows:
+        group = weight_group(row.kind)
+        if group is None:
+            continue
+        entry = totals.setdefault(group, [0, 0])
+        entry[0] += row.params
+        entry[1] += row.macs
+        counted += row.params
+    totals["other"] = [result.params - counted, result.macs - sum(m for _, m in totals.values())]
+    ordered = sorted(totals.items(), key=lambda item: (item[0] == "other", -item[1][1]))
+    return {group: (params, macs) for group, (params, macs) in ordered}
+
+
 # --- the networks ---------------------------------------------------------------------------------
 
 
@@ -779,13 +809,13 @@ def mobilenet_v2(classes: int = 1000, *, padding: str = "torchvision") -> Networ
 
 
 # --8<-- [start:convnext_tiny]
-def convnext_block(width: int, name: str) -> Residual:
+def convnext_block(width: int, name: str, kernel_size: int = 7) -> Residual:
     """ConvNeXt's block, named as torchvision's ``CNBlock``: a 7x7 depthwise convolution
-    (padding 3, bias), LayerNorm, a 1x1 expansion to ``4 C`` (torchvision's ``Linear`` on
+    (``kernel_size``, padded ``kernel_size // 2``, bias), LayerNorm, a 1x1 expansion to ``4 C`` (torchvision's ``Linear`` on
     channels-last positions) with GELU, a 1x1 projection back to ``C``, a per-channel
     :class:`LayerScale`, and the input added."""
     main = (
-        DepthwiseConv(7, padding=3, name="block.0"),
+        DepthwiseConv(kernel_size, padding=kernel_size // 2, name="block.0"),
         LayerNorm(name="block.2"),
         Conv(4 * width, 1, name="block.3", activation="gelu"),
         Conv(width, 1, name="block.5"),
@@ -794,21 +824,28 @@ def convnext_block(width: int, name: str) -> Residual:
     return Residual(main, kind="CNBlock", name=name)
 
 
-def convnext_tiny(classes: int = 1000, depths: tuple[int, ...] = (3, 3, 9, 3)) -> Network:
+def convnext_tiny(
+    classes: int = 1000, depths: tuple[int, ...] = (3, 3, 9, 3), *, kernel_size: int = 7
+) -> Network:
     """ConvNeXt-T (Liu et al. 2022) as ``torchvision.models.convnext_tiny`` builds it: a
     4x4 stride-4 "patchify" stem with LayerNorm, four stages of :func:`convnext_block` with
     widths 96, 192, 384, 768 and ``depths`` blocks (``features.1, 3, 5, 7``), a LayerNorm
     and a 2x2 stride-2 convolution between stages (``features.2, 4, 6``), global average
-    pooling, LayerNorm and the dense classifier."""
+    pooling, LayerNorm and the dense classifier. ``kernel_size`` (odd) is the depthwise
+    kernel of every block: 7 in the paper, 3 as in its section 2.5 before the kernel grows."""
     widths = (96, 192, 384, 768)
     if len(depths) != len(widths) or min(depths) < 1:
         raise ValueError(f"depths must be four block counts >= 1, got {depths!r}")
+    if kernel_size < 1 or kernel_size % 2 == 0:
+        raise ValueError(f"kernel_size must be an odd number >= 1, got {kernel_size!r}")
     layers = [
         Conv(widths[0], 4, 4, name="features.0.0"),
         LayerNorm(name="features.0.1"),
     ]
     for stage, (width, depth) in enumerate(zip(widths, depths, strict=True)):
-        layers += [convnext_block(width, f"features.{2 * stage + 1}.{index}") for index in range(depth)]
+        layers += [
+            convnext_block(width, f"features.{2 * stage + 1}.{index}", kernel_size) for index in range(depth)
+        ]
         if stage + 1 < len(widths):
             layers += [
                 LayerNorm(name=f"features.{2 * stage + 2}.0"),
@@ -820,7 +857,8 @@ def convnext_tiny(classes: int = 1000, depths: tuple[int, ...] = (3, 3, 9, 3)) -
         Flatten(name="classifier.1"),
         Dense(classes, name="classifier.2"),
     ]
-    return Network("ConvNeXt-T", (224, 224, 3), tuple(layers))
+    label = "ConvNeXt-T" if kernel_size == 7 else f"ConvNeXt-T ({kernel_size}x{kernel_size} depthwise)"
+    return Network(label, (224, 224, 3), tuple(layers))
 
 
 # --8<-- [end:convnext_tiny]
@@ -977,13 +1015,13 @@ PUBLISHED: dict[str, Published] = {
         3_400_000,
         "parameters (truncated)",
         "Sandler et al. 2018, Table 4 (MobileNetV2 1.0: 3.4M)",
-        prefix="M",
+        prefix="million",
     ),
     "mobilenet_v2.macs.paper": Published(
         300_000_000,
         "MACs (the paper's 'MAdds', rounded)",
         "Sandler et al. 2018, Table 4 (MobileNetV2 1.0: 300M)",
-        prefix="M",
+        prefix="million",
     ),
     "resnext50.params": Published(
         25_028_904, "parameters", "torchvision docs, ResNeXt50_32X4D_Weights.IMAGENET1K_V1 (num_params)"
@@ -998,7 +1036,7 @@ PUBLISHED: dict[str, Published] = {
         25_000_000,
         "parameters (rounded)",
         "Xie et al. 2017, Table 1 (ResNeXt-50 32x4d: 25.0 x 10^6)",
-        prefix="M",
+        prefix="million",
     ),
     "resnext50.macs.paper": Published(
         4_200_000_000,
@@ -1019,7 +1057,7 @@ PUBLISHED: dict[str, Published] = {
         29_000_000,
         "parameters (rounded)",
         "Liu et al. 2022, Table 1 (ConvNeXt-T, ImageNet-1K at 224: 29M)",
-        prefix="M",
+        prefix="million",
     ),
     "convnext_tiny.macs.paper": Published(
         4_500_000_000,

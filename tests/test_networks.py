@@ -630,3 +630,58 @@ def test_published_macs_are_shown_as_giga_macs() -> None:
     assert "15.47 GMACs (torchvision's 'GFLOPS')" in vgg
     assert "4.09 GMACs (torchvision's 'GFLOPS')" in resnet
     assert PUBLISHED["vgg16.macs"].text == "15.47 GMACs (torchvision's 'GFLOPS')"
+
+
+# --- the modern networks ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "make", [networks.vgg16, networks.resnet50, networks.mobilenet_v2, networks.convnext_tiny]
+)
+def test_where_weights_go_adds_up_to_the_totals(make) -> None:
+    result = summary(make())
+    groups = networks.where_weights_go(result)
+    assert sum(params for params, _ in groups.values()) == result.params
+    assert sum(macs for _, macs in groups.values()) == result.macs
+    assert list(groups)[-1] == "other"
+    macs = [m for group, (_, m) in groups.items() if group != "other"]
+    assert macs == sorted(macs, reverse=True)
+
+
+def test_weight_groups_of_the_summary_types() -> None:
+    group = networks.weight_group
+    assert [
+        group(k) for k in ("Conv 1x1", "Conv 1x1 s2", "Conv 3x3", "DWConv 7x7", "Dense", "BatchNorm")
+    ] == [
+        "pointwise 1x1",
+        "pointwise 1x1",
+        "spatial conv",
+        "depthwise",
+        "dense",
+        None,
+    ]
+
+
+def test_layer_norm_and_layer_scale_count_channels_at_any_rank() -> None:
+    for shape in ((50, 8), (7, 7, 8), (3, 4, 5, 8)):
+        assert networks.layer_numbers(networks.LayerNorm(), shape) == (shape, 16, 0, 0)
+        assert networks.layer_numbers(networks.LayerScale(), shape) == (shape, 8, 0, 0)
+
+
+def test_modern_network_options_are_checked() -> None:
+    with pytest.raises(ValueError, match=r"padding must be 'torchvision' or 'keras', got 'tf'"):
+        networks.mobilenet_v2(padding="tf")
+    with pytest.raises(ValueError, match=r"kernel_size must be an odd number >= 1, got 4"):
+        networks.convnext_tiny(kernel_size=4)
+    with pytest.raises(ValueError, match=r"depths must be four block counts >= 1"):
+        networks.convnext_tiny(depths=(3, 3, 9))
+
+
+def test_a_grouped_bottleneck_is_cheaper_in_its_3x3_than_resnets() -> None:
+    """ResNeXt's 3x3 at twice the width with 32 groups holds an eighth of ResNet-50's 3x3."""
+    ours = {row.name: row for row in summary(networks.resnext50_32x4d()).rows}
+    theirs = {row.name: row for row in summary(networks.resnet50()).rows}
+    for stage in range(1, 5):
+        name = f"layer{stage}.1.conv2"
+        assert ours[name].output_shape[-1] == 2 * theirs[name].output_shape[-1]
+        assert 8 * ours[name].params == theirs[name].params
