@@ -472,7 +472,8 @@ def format_summary(
     text += [
         rule,
         f"Trainable params:     {result.params:>15,}",
-        f"Non-trainable params: {result.non_trainable:>15,}  (BatchNorm moving mean and variance)",
+        f"Non-trainable params: {result.non_trainable:>15,}"
+        + ("  (BatchNorm moving mean and variance, frozen weights)" if result.non_trainable else ""),
         f"Total params (Keras): {result.total_params:>15,}",
         f"MACs:                 {result.macs:>15,}  (multiply-accumulates; FLOPs ~ 2 x MACs)",
         f"Inference peak:       {result.inference_peak_bytes:>15,}  bytes (most alive at once, "
