@@ -40,7 +40,11 @@ def install_command(site_url: str) -> str:
 
 
 def _sources() -> list[Path]:
-    return [ROOT / "pyproject.toml", ROOT / "README.md", *sorted((ROOT / "snippets").rglob("*.py"))]  # subpackages: snippets.summary, snippets.zoo
+    return [
+        ROOT / "pyproject.toml",
+        ROOT / "README.md",
+        *sorted((ROOT / "snippets").rglob("*.py")),
+    ]  # subpackages: snippets.summary, snippets.zoo
 
 
 def _key() -> str:
