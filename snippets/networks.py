@@ -32,7 +32,7 @@ Conventions of the summary:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 from snippets.cost import conv_macs, depthwise_macs, separable_macs, transposed_macs
@@ -601,32 +601,47 @@ def bottleneck(
     stride_in: str = "3x3",
     use_bias: bool = False,
     name: str = "",
+    groups: int = 1,
+    out: int | None = None,
 ) -> Residual:
     """ResNet's bottleneck, as torchvision names it: 1x1 (width), 3x3 (width), 1x1 (4 width),
     each followed by BatchNorm (conv biases off, as torchvision; Keras keeps them), a ReLU after
     the first two and after the sum. ``stride_in="3x3"`` is torchvision's "ResNet v1.5";
-    ``"1x1"`` is the original paper's layout (stride in the first 1x1)."""
+    ``"1x1"`` is the original paper's layout (stride in the first 1x1). ``groups`` splits
+    the 3x3 into that many paths (ResNeXt); ``out`` (default ``4 width``) is the block's
+    output width."""
+    out = 4 * width if out is None else out
     s1, s3 = (stride, 1) if stride_in == "1x1" else (1, stride)
     main = (
         Conv(width, 1, s1, use_bias=use_bias, name="conv1"),
         BatchNorm(name="bn1", activation="relu"),
-        Conv(width, 3, s3, padding=1, use_bias=use_bias, name="conv2"),
+        Conv(width, 3, s3, padding=1, groups=groups, use_bias=use_bias, name="conv2"),
         BatchNorm(name="bn2", activation="relu"),
-        Conv(4 * width, 1, use_bias=use_bias, name="conv3"),
+        Conv(out, 1, use_bias=use_bias, name="conv3"),
         BatchNorm(name="bn3"),
     )
     shortcut = ()
     if downsample:
         shortcut = (
-            Conv(4 * width, 1, stride, use_bias=use_bias, name="downsample.0"),
+            Conv(out, 1, stride, use_bias=use_bias, name="downsample.0"),
             BatchNorm(name="downsample.1"),
         )
     return Residual(main, shortcut, kind="Bottleneck", name=name, activation="relu")
 
 
-def resnet50(classes: int = 1000, *, stride_in: str = "3x3", use_bias: bool = False) -> Network:
+def resnet50(
+    classes: int = 1000,
+    *,
+    stride_in: str = "3x3",
+    use_bias: bool = False,
+    groups: int = 1,
+    width_per_group: int = 64,
+) -> Network:
     """ResNet-50 as ``torchvision.models.resnet50`` builds it (PyTorch padding, names).
-    ``stride_in="1x1", use_bias=True`` is the layout of ``keras.applications.ResNet50``."""
+    ``stride_in="1x1", use_bias=True`` is the layout of ``keras.applications.ResNet50``.
+    A stage of ``planes`` (64, 128, 256, 512) has bottlenecks of width
+    ``int(planes * width_per_group / 64) * groups`` and output ``4 planes``, as torchvision's
+    ``ResNet`` computes it (``groups=32, width_per_group=4`` is ResNeXt-50 32x4d)."""
     if stride_in not in ("3x3", "1x1"):
         raise ValueError(
             f"stride_in must be '3x3' (torchvision, v1.5) or '1x1' (the paper), got {stride_in!r}"
@@ -636,7 +651,8 @@ def resnet50(classes: int = 1000, *, stride_in: str = "3x3", use_bias: bool = Fa
         BatchNorm(name="bn1", activation="relu"),
         Pool(3, 2, padding=1, name="maxpool"),
     ]
-    for stage, (width, blocks, stride) in enumerate([(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)], 1):
+    for stage, (planes, blocks, stride) in enumerate([(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)], 1):
+        width = planes * width_per_group // 64 * groups
         for index in range(blocks):
             first = index == 0
             layers.append(
@@ -647,6 +663,8 @@ def resnet50(classes: int = 1000, *, stride_in: str = "3x3", use_bias: bool = Fa
                     stride_in=stride_in,
                     use_bias=use_bias,
                     name=f"layer{stage}.{index}",
+                    groups=groups,
+                    out=4 * planes,
                 )
             )
     layers += [GlobalPool(name="avgpool"), Dense(classes, name="fc")]
@@ -696,36 +714,11 @@ def mobilenet_v1(classes: int = 1000, *, alpha: float = 1.0) -> Network:
 # --8<-- [start:resnext50]
 def resnext50_32x4d(classes: int = 1000) -> Network:
     """ResNeXt-50 (32x4d) (Xie et al. 2017, Table 1) as ``torchvision.models.resnext50_32x4d``
-    builds it: ResNet-50's stages with every 3x3 convolution split into 32 groups of width
-    4 per 64 channels of ``planes``, so a stage's ``width = int(planes * 4 / 64) * 32 = 2
+    builds it: :func:`resnet50` with every 3x3 convolution split into 32 groups of width 4
+    per 64 channels of ``planes``, so a stage's ``width = int(planes * 4 / 64) * 32 = 2
     planes`` (128, 256, 512, 1024) against ResNet-50's ``planes``; the 1x1 convolutions
     widen to match, and the output of each block (``4 planes``) is ResNet-50's."""
-    layers = [
-        Conv(64, 7, 2, padding=3, use_bias=False, name="conv1"),
-        BatchNorm(name="bn1", activation="relu"),
-        Pool(3, 2, padding=1, name="maxpool"),
-    ]
-    for stage, (planes, blocks, stride) in enumerate([(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)], 1):
-        width = planes * 4 // 64 * 32
-        for index in range(blocks):
-            step = stride if index == 0 else 1
-            main = (
-                Conv(width, 1, use_bias=False, name="conv1"),
-                BatchNorm(name="bn1", activation="relu"),
-                Conv(width, 3, step, padding=1, groups=32, use_bias=False, name="conv2"),
-                BatchNorm(name="bn2", activation="relu"),
-                Conv(4 * planes, 1, use_bias=False, name="conv3"),
-                BatchNorm(name="bn3"),
-            )
-            shortcut = ()
-            if index == 0:
-                shortcut = (
-                    Conv(4 * planes, 1, step, use_bias=False, name="downsample.0"),
-                    BatchNorm(name="downsample.1"),
-                )
-            layers.append(Residual(main, shortcut, "Bottleneck", f"layer{stage}.{index}", "relu"))
-    layers += [GlobalPool(name="avgpool"), Dense(classes, name="fc")]
-    return Network("ResNeXt-50 (32x4d)", (224, 224, 3), tuple(layers))
+    return replace(resnet50(classes, groups=32, width_per_group=4), name="ResNeXt-50 (32x4d)")
 
 
 # --8<-- [end:resnext50]
