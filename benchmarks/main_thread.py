@@ -1,7 +1,7 @@
 """Main-thread blocking of each page type in Chromium, against the theme's bare page (404).
 
 ``python -m benchmarks.main_thread [--site DIR] [--runs N]`` opens one page of each type
-(``benchmarks.site.PAGES``) cold, at a phone's viewport with the CPU slowed 4x (as Lighthouse's
+(its heaviest, ``tools.page_types``) cold, at a phone's viewport with the CPU slowed 4x (as Lighthouse's
 mobile emulation does), and sums what every long task (over 50 ms, seen by a
 ``PerformanceObserver``) exceeds 50 ms by: Total Blocking Time without the network model.
 Each page is loaded ``N`` times in turn with the 404 page, whose figure is the reference: a
@@ -16,7 +16,8 @@ import statistics
 import tempfile
 from pathlib import Path
 
-from benchmarks.site import CHROME, PAGES, build
+from benchmarks.site import CHROME, build
+from tools.page_types import heaviest_pages
 from tools.site_server import serve, site_prefix
 
 REFERENCE = "404"
@@ -59,13 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     with serve(site, site_prefix()) as root, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROME, args=["--no-sandbox"])
         rows = []
-        for name, path in PAGES.items():
+        pages = heaviest_pages(site)
+        for name, path in pages.items():
             if name == REFERENCE:
                 continue
             ours, reference = [], []
             for _ in range(args.runs):
                 ours.append(blocking_ms(browser, root + path))
-                reference.append(blocking_ms(browser, root + PAGES[REFERENCE]))
+                reference.append(blocking_ms(browser, root + pages[REFERENCE]))
             rows.append((name, path, statistics.median(ours), statistics.median(reference)))
         browser.close()
     print(f"Long tasks beyond 50 ms, CPU slowed {THROTTLE}x, median of {args.runs} cold loads per page")

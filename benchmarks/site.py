@@ -1,4 +1,4 @@
-"""How fast the built site loads: Lighthouse 12.2.3 on one page of each type, ``python -m benchmarks.site``.
+"""How fast the built site loads: Lighthouse 12.2.3 on the heaviest page of each type, ``python -m benchmarks.site``.
 
 The site (``--site DIR``; by default built first with ``mkdocs build --strict`` into a temporary
 directory) is served from 127.0.0.1 by a small server that compresses text responses with gzip,
@@ -6,7 +6,7 @@ as a static host does, under the path of ``site_url`` (``/conv-field-guide/``). 
 (``node_modules/.bin/lighthouse``, pinned in package.json) runs the Chromium the browser tests
 use (``tools.browser``: ``CHROMIUM_PATH``, else Debian's) headless, with its default mobile emulation and
 simulated throttling (slow 4G, 4x CPU slowdown), performance category only, one cold load per
-run. The table shows, per page: the performance score, Total Blocking Time, Largest Contentful
+run. The page of each type is its largest HTML file (``tools.page_types``). The table shows, per page: the performance score, Total Blocking Time, Largest Contentful
 Paint and the bytes transferred (compressed). ``--runs N`` takes the median of N runs.
 
 Goal (issue 12): score >= 95 and TBT < 200 ms on every page type; every page <= 250 KiB.
@@ -29,22 +29,13 @@ from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 from tools.browser import chromium_path
+from tools.page_types import heaviest_pages
 from tools.site_server import SiteHandler, serve, site_prefix
 
 ROOT = Path(__file__).resolve().parent.parent
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROME = str(chromium_path())  # what the browser tests drive (tools/browser.py); Lighthouse reads CHROME_PATH
 
-# One page of each type (path under the site's root).
-PAGES: dict[str, str] = {
-    "home": "",
-    "chapter": "chapters/dilated/",
-    "case study": "case-studies/resnet50/",
-    "calculator": "calculator/",
-    "lab": "labs/separable-or-regular/",
-    "API reference": "reference/",
-    "404": "404.html",
-}
 GOAL_SCORE = 95
 GOAL_TBT_MS = 200
 GOAL_KIB = 250
@@ -186,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
             build(site)
         elif not (site / "index.html").is_file():
             parser.error(f"--site {site}: no index.html there; build the site first")
-        pages = {k: p for k, p in PAGES.items() if not args.only or args.only.lower() in k.lower()}
+        pages = {
+            k: p for k, p in heaviest_pages(site).items() if not args.only or args.only.lower() in k.lower()
+        }
         results: dict[str, tuple[str, Result]] = {}
         with serve(site, site_prefix(), CompressingHandler) as url:
             for kind, path in pages.items():

@@ -4,7 +4,11 @@
 * Regions that may scroll sideways become reachable by keyboard (``tabindex="0"``), so a
   reader without a mouse can scroll them: the labs' code cells, content tables (Material
   wraps each in a scrolling box at run time, which a hook cannot reach, so the table itself
-  takes the focus and the arrow keys scroll its box) and display formulas.
+  takes the focus and the arrow keys scroll its box), display formulas, and code blocks
+  (``pre > code``, matched as the tag ``pre>code``). Material makes a code block focusable when
+  it finds the block too wide, but it looks only at blocks that have come into view
+  (``content.lazy`` in mkdocs.yml, for page speed): until then a keyboard reader could not
+  reach the block. Once it has looked, Material takes the stop away from a block that fits.
 
 The page is read with :class:`html.parser.HTMLParser`; attributes are inserted at the end of
 the start tags it finds, so nothing else of the page is rewritten.
@@ -32,6 +36,7 @@ RULES: list[Rule] = [
     ),
     (lambda tag, a: tag == "table", "tabindex", "0"),
     (lambda tag, a: tag == "math" and a.get("display") == "block", "tabindex", "0"),
+    (lambda tag, a: tag == "pre>code", "tabindex", "0"),
 ]
 
 
@@ -45,9 +50,18 @@ class _StartTags(HTMLParser):
         for line in page_html.splitlines(keepends=True):
             self.line_starts.append(self.line_starts[-1] + len(line))
         self.insertions: list[tuple[int, str]] = []
+        self.open_pre = 0  # <pre> elements open at this point of the page
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self.open_pre = max(0, self.open_pre - 1)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
+        if tag == "pre":
+            self.open_pre += 1
+        elif tag == "code" and self.open_pre:
+            tag = "pre>code"  # the element that scrolls in a code block
         text = self.get_starttag_text() or ""
         line, column = self.getpos()
         end = self.line_starts[line - 1] + column + len(text) - (2 if text.endswith("/>") else 1)

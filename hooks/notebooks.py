@@ -27,6 +27,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from css_rules import filter_selectors  # hooks/css_rules.py: MkDocs and pytest put hooks/ on sys.path
 from mkdocs.plugins import CombinedEvent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -350,19 +351,6 @@ def used_classes(html: str) -> set[str]:
     return {name for names in _CLASS_ATTRIBUTE.findall(html) for name in names.split()}
 
 
-def split_selector_list(prelude: list) -> list[list]:
-    """A rule's selector list as its selectors (token lists), split at the commas of the top
-    level only: ``:is(.a, .b) .c, .d`` is two selectors, not three. tinycss2 nests a
-    function's arguments inside its token, so a comma token at this level separates selectors."""
-    selectors: list[list] = [[]]
-    for token in prelude:
-        if token.type == "literal" and token.value == ",":
-            selectors.append([])
-        else:
-            selectors[-1].append(token)
-    return selectors
-
-
 def required_classes(selector: list) -> set[str]:
     """The classes an element must carry for ``selector`` to match: the ``.name`` parts outside
     functional pseudo-classes. Classes inside ``:is()``, ``:where()``, ``:not()`` or ``:has()``
@@ -374,34 +362,10 @@ def required_classes(selector: list) -> set[str]:
     return classes
 
 
-def _kept_rule(rule, classes: set[str]) -> str | None:
-    """The rule as CSS text, keeping only selectors whose required classes all occur on the
-    pages; ``None`` when nothing of it is left. @media and @supports blocks are pruned inside."""
-    import tinycss2
-
-    if rule.type == "error":  # what the browser would drop too
-        return None
-    if rule.type == "qualified-rule":
-        kept = [
-            tinycss2.serialize(selector).strip()
-            for selector in split_selector_list(rule.prelude)
-            if required_classes(selector) <= classes
-        ]
-        return f"{','.join(kept)}{{{tinycss2.serialize(rule.content)}}}" if kept else None
-    if rule.type == "at-rule" and rule.lower_at_keyword in ("media", "supports") and rule.content:
-        inner = tinycss2.parse_rule_list(rule.content, skip_whitespace=True, skip_comments=True)
-        body = "".join(text for text in (_kept_rule(r, classes) for r in inner) if text)
-        return f"@{rule.at_keyword}{tinycss2.serialize(rule.prelude)}{{{body}}}" if body else None
-    return tinycss2.serialize([rule])
-
-
 def prune_css(css: str, classes: set[str]) -> str:
-    """``css`` without the rules that style only classes the notebook pages never use:
-    JupyterLab's full stylesheet is some 600 kB, the labs use a small part of it."""
-    import tinycss2
-
-    rules = tinycss2.parse_stylesheet(css, skip_whitespace=True, skip_comments=True)
-    return "\n".join(text for text in (_kept_rule(rule, classes) for rule in rules) if text)
+    """``css`` without the selectors that need a class the notebook pages never use (and the
+    rules left with none): JupyterLab's full stylesheet is some 600 kB, the labs use a small part."""
+    return filter_selectors(css, lambda selector: required_classes(selector) <= classes)
 
 
 def on_post_build(config, **kwargs) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from tools.browser import chromium_path
 from tools.calculator_cases import expected
+from tools.page_types import reader_path
 from tools.site_server import serve, site_prefix  # noqa: F401 - the tests import them from here
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,11 +71,61 @@ def wait_for_background_build(out: Path, timeout: float = 900) -> Path:
 
 def page_paths(site: Path) -> list[str]:
     """Every HTML page of the built site, as the path a reader opens (``chapters/dilated/``)."""
-    paths = []
-    for page in sorted(site.rglob("*.html")):
-        relative = page.relative_to(site).as_posix()
-        paths.append(relative[: -len("index.html")] if relative.endswith("index.html") else relative)
-    return paths
+    return [reader_path(site, page) for page in sorted(site.rglob("*.html"))]
+
+
+#: The text a reader reads in the element ``selector`` names, as ``innerText`` gives it, for
+#: the whole element even where it is off screen. Chromium skips the rendering of off-screen
+#: blocks that have ``content-visibility: auto`` (extra.css), and ``innerText`` of skipped
+#: content is empty. Content in the selection is rendered, as when a reader selects or
+#: copies the page, so the element's contents are selected while the text is read.
+READ_TEXT = """(selector) => {
+  const element = document.querySelector(selector);
+  const selection = getSelection();
+  const kept = [...Array(selection.rangeCount).keys()].map(i => selection.getRangeAt(i));
+  const range = document.createRange();
+  range.selectNodeContents(element);
+  selection.removeAllRanges();
+  selection.addRange(range);
+  const text = element.innerText;
+  selection.removeAllRanges();
+  kept.forEach(r => selection.addRange(r));
+  return text;
+}"""
+
+
+def scroll_through(page) -> None:
+    """Scroll the page from top to bottom a viewport at a time, as a reader does, letting two
+    frames pass at each stop, then back to the top. The theme gives a code block its copy button
+    when the block first comes into view (``content.lazy``, mkdocs.yml), and the browser lays
+    out an off-screen block when it comes near (``content-visibility``, extra.css)."""
+    page.evaluate(
+        """async () => {
+          const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+          for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+            scrollTo(0, y);
+            await frame();
+          }
+          scrollTo(0, 0);
+          await frame();
+        }"""
+    )
+
+
+def read_every_tab(page) -> None:
+    """:func:`scroll_through` the page once as loaded, then once more after choosing each tab
+    title the page has (PyTorch, Keras, ...): the blocks of a tab become visible, and get their
+    copy button, only when a reader opens it. Tabs with the same title switch together
+    (``content.tabs.link``), so one click per title opens them on the whole page."""
+    scroll_through(page)
+    titles = page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('.tabbed-labels > label')].map(l => l.textContent.trim()))]"
+    )
+    for title in titles:  # textContent: a label off screen has no innerText (READ_TEXT)
+        label = page.locator(".tabbed-labels > label", has_text=title).first
+        label.scroll_into_view_if_needed()
+        label.click()
+        scroll_through(page)
 
 
 def set_palette(page, scheme: str) -> None:

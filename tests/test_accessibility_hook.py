@@ -21,3 +21,10 @@ def test_attributes_are_added_where_the_rules_match_and_nowhere_else() -> None:
         '<math display="block" tabindex="0"><mi>x</mi></math><math display="inline"></math>\n'
         '<div class="highlight-ipynb hl-python" tabindex="0"><pre>x</pre></div><br/>'
     )
+
+
+def test_the_code_of_a_code_block_takes_the_focus_and_inline_code_does_not() -> None:
+    page = "<p><code>x</code></p><pre><span></span><code>y = 1</code></pre><p><code>z</code></p>"
+    assert with_attributes(page) == (
+        '<p><code>x</code></p><pre><span></span><code tabindex="0">y = 1</code></pre><p><code>z</code></p>'
+    )

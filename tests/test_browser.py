@@ -29,6 +29,7 @@ from browser_support import (
     compare,
     open_calculator,
     page_paths,
+    read_every_tab,
     set_palette,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -45,7 +46,7 @@ from tools.calculator_cases import (
 
 pytestmark = pytest.mark.browser
 
-#: Every code block of the content has the theme's copy button.
+#: Every code block of the content has the theme's copy button (once it has been in view).
 COPYABLE = """() => Array.from(document.querySelectorAll('.md-content pre > code')).every(c =>
   c.parentElement.querySelector('.md-clipboard, .md-code__button[data-md-type="copy"]'))"""
 
@@ -241,8 +242,10 @@ def page_reports(browser, base_url, built_site) -> dict[str, dict]:
             lambda event, s=sizes: s.__setitem__(event["requestId"], event["encodedDataLength"]),
         )
         page.goto(base_url + path, wait_until="networkidle")
-        # the theme adds copy buttons after load; on a busy CI machine that can take seconds
-        # (a block still without one after 15 s is reported below as uncopyable)
+        # the theme adds a block's copy button when the block comes into view (a block in a
+        # tab: when the tab is opened); on a busy CI machine that can take seconds (a block
+        # still without one after 15 s is reported below as uncopyable)
+        read_every_tab(page)
         with contextlib.suppress(PlaywrightTimeout):
             page.wait_for_function(COPYABLE, timeout=15_000)
         report["bytes"] = sum(sizes.values())

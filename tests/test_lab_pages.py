@@ -12,7 +12,7 @@ import re
 
 import pytest
 import tinycss2
-from browser_support import page_paths
+from browser_support import READ_TEXT, page_paths
 
 pytestmark = pytest.mark.browser
 
@@ -55,7 +55,7 @@ def test_every_lab_page_shows_each_code_cell_once(page, base_url, built_site) ->
             if cell["cell_type"] == "code" and "".join(cell["source"]).strip()
         ]
         page.goto(base_url + path)
-        shown = collapsed(page.evaluate("document.querySelector('.md-content').innerText"))
+        shown = collapsed(page.evaluate(READ_TEXT, ".md-content"))
         counts = {source[:60]: shown.count(source) for source in sources}
         wrong = {source: count for source, count in counts.items() if count != 1}
         if wrong:

@@ -6,20 +6,20 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser_support import page_paths
+from browser_support import READ_TEXT, page_paths
 
 pytestmark = pytest.mark.browser
 
-# The visible text of the page but its code blocks: a docstring shown as source keeps its roles,
-# as the file a reader copies does.
-PROSE = """() => {
+# The visible text of the page but its code blocks (a docstring shown as source keeps its roles,
+# as the file a reader copies does), read with READ_TEXT: the off-screen blocks too.
+PROSE = f"""() => {{
   const content = document.querySelector('.md-content');
   const hidden = Array.from(content.querySelectorAll('pre'));
-  hidden.forEach(node => { node.dataset.display = node.style.display; node.style.display = 'none'; });
-  const text = content.innerText;
-  hidden.forEach(node => { node.style.display = node.dataset.display; });
+  hidden.forEach(node => {{ node.dataset.display = node.style.display; node.style.display = 'none'; }});
+  const text = ({READ_TEXT})('.md-content');
+  hidden.forEach(node => {{ node.style.display = node.dataset.display; }});
   return text;
-}"""
+}}"""
 RAW_ROLE = re.compile(r":(?:py:)?(?:func|class|mod|meth|attr|data|obj|exc|const):(?=[`\w~])")
 
 
@@ -35,15 +35,17 @@ def test_no_page_shows_a_raw_sphinx_role(page, base_url, built_site) -> None:
 
 
 def test_api_reference_cross_references_are_links(page, base_url) -> None:
-    """The roles became links to the entry they name, on the same page."""
-    page.goto(base_url + "reference/")
+    """The roles became links to the entry they name: on the same page, or on the reference
+    page of the module that holds it."""
+    page.goto(base_url + "reference/networks/")
     links = page.evaluate(
         """() => Array.from(document.querySelectorAll('.doc-contents a.autorefs-internal'))
                  .map(a => [a.innerText, a.getAttribute('href')])"""
     )
     targets = {text: href for text, href in links}
-    assert targets["receptive_fields"] == "#snippets.receptive.receptive_fields"
     assert targets["Conv"] == "#snippets.networks.Conv"
-    assert targets["snippets.shapes"] == "#snippets.shapes"
-    anchors = set(page.evaluate("Array.from(document.querySelectorAll('[id]')).map(e => e.id)"))
-    assert {href.removeprefix("#") for href in targets.values()} <= anchors
+    assert targets["Upsample"] == "../graph/#snippets.graph.Upsample"
+    for href in set(targets.values()):
+        path, anchor = href.split("#")
+        page.goto(base_url + "reference/networks/" + path)
+        assert page.locator(f'[id="{anchor}"]').count() == 1, href
