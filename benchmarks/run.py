@@ -3,11 +3,13 @@
 Both run in the same process on the same number of threads (``BENCH_THREADS``, default:
 every CPU), in float32, with the same allocator settings (:func:`keep_freed_memory`). Each
 case is first checked against torch (``allclose``), then timed as the median of rounds in
-alternating blocks, each after a warm-up (:func:`time_pair`), in several fresh processes
+alternating blocks, each after a warm-up (:func:`time_alternating`), in several fresh processes
 (:func:`in_fresh_processes`). ``BENCH_ONLY=text`` runs the cases whose name contains it.
 Cases in every rank (1-D audio and sequences, 2-D images, 3-D video) run through the same
-``snippets`` functions. torch gets its native channels-first layout, prepared outside the timing; FLOPs are ``2 x MACs``
-from ``snippets.cost``.
+``snippets`` functions. torch runs each case twice, on channels-first tensors (its default) and
+on channels-last ones (``memory_format=channels_last``, the layout ``snippets`` works in; 1-D
+tensors have no such format), both prepared outside the timing, and the ratio divides by the
+faster of the two (issue 18). FLOPs are ``2 x MACs`` from ``snippets.cost``.
 """
 
 from __future__ import annotations
@@ -96,8 +98,9 @@ class Case:
     name: str
     kind: str  # "dense", "1x1", "depthwise", "transposed" or "pool": the target it is held to
     ours: Callable[[], np.ndarray]
-    theirs: Callable[[], torch.Tensor]  # channels-first: (N, C, *spatial)
+    theirs: Callable[[], torch.Tensor]  # channels-first tensors: (N, C, *spatial)
     macs: int  # for the whole batch
+    theirs_channels_last: Callable[[], torch.Tensor] | None = None  # the same call, channels-last tensors
 
 
 TARGETS = {"dense": 1.5, "1x1": 1.5, "transposed": 2.0, "depthwise": 10.0, "pool": 3.0}
@@ -114,6 +117,13 @@ def _torch_weight(kernel: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(kernel.transpose(rank + 1, rank, *range(rank))).contiguous()
 
 
+def _channels_last(t: torch.Tensor) -> torch.Tensor:
+    """``t`` (N, C, *spatial) stored channels-last, as torch's ``memory_format`` does it: the same
+    shape, strides that put C innermost. 1-D tensors have no such format and stay as they are."""
+    layout = {4: torch.channels_last, 5: torch.channels_last_3d}.get(t.ndim)
+    return t.contiguous(memory_format=layout) if layout else t
+
+
 def _torch_conv(rank: int, transposed: bool = False) -> Callable:
     return getattr(F, f"conv_transpose{rank}d" if transposed else f"conv{rank}d")
 
@@ -126,6 +136,7 @@ def conv_case(name, kind, n, spatial, c_in, c_out, k, padding, *, stride=1, dila
         np.sqrt(k**rank * c_in)
     )
     xt, wt = _channels_first(x), _torch_weight(kernel)
+    xl, wl = _channels_last(xt), _channels_last(wt)
     pad = dilation * (k - 1) // 2 if padding == "same" else 0  # 'same' at stride 1, odd k: symmetric
     return Case(
         name,
@@ -133,6 +144,7 @@ def conv_case(name, kind, n, spatial, c_in, c_out, k, padding, *, stride=1, dila
         lambda: snippets.conv(x, kernel, stride=stride, padding=padding, dilation=dilation),
         lambda: _torch_conv(rank)(xt, wt, stride=stride, padding=pad, dilation=dilation),
         n * cost.conv_macs((*spatial, c_in), c_out, k, stride, padding, dilation=dilation),
+        lambda: _torch_conv(rank)(xl, wl, stride=stride, padding=pad, dilation=dilation),
     )
 
 
@@ -142,12 +154,14 @@ def depthwise_case(name, n, spatial, channels, k, rng) -> Case:
     kernel = rng.standard_normal((*(k,) * rank, channels, 1), dtype=np.float32) / float(k)
     xt = _channels_first(x)
     wt = _torch_weight(kernel.reshape(*(k,) * rank, 1, channels))  # (C, 1, *k)
+    xl, wl = _channels_last(xt), _channels_last(wt)
     return Case(
         name,
         "depthwise",
         lambda: snippets.depthwise_conv(x, kernel, padding="same"),
         lambda: _torch_conv(rank)(xt, wt, padding=k // 2, groups=channels),
         n * cost.depthwise_macs((*spatial, channels), k, 1, "same"),
+        lambda: _torch_conv(rank)(xl, wl, padding=k // 2, groups=channels),
     )
 
 
@@ -159,6 +173,7 @@ def transposed_case(name, n, spatial, c_in, c_out, k, stride, rng) -> Case:
     )
     xt = _channels_first(x)
     wt = torch.from_numpy(kernel.transpose(rank + 1, rank, *range(rank))).contiguous()  # (C_in, C_out, *k)
+    xl, wl = _channels_last(xt), _channels_last(wt)
     crop = (k - stride) // 2  # Keras 'same' with k - s even: the same crop on both sides
     return Case(
         name,
@@ -166,22 +181,28 @@ def transposed_case(name, n, spatial, c_in, c_out, k, stride, rng) -> Case:
         lambda: snippets.conv_transpose(x, kernel, stride=stride, padding="same"),
         lambda: _torch_conv(rank, transposed=True)(xt, wt, stride=stride, padding=crop),
         n * cost.transposed_macs((*spatial, c_in), c_out, k, stride, "same"),
+        lambda: _torch_conv(rank, transposed=True)(xl, wl, stride=stride, padding=crop),
     )
 
 
 def pool_case(name, op, n, spatial, channels, k, stride, padding, rng) -> Case:
     """A max or average pool (``op``) of any rank, numeric padding (PyTorch's, counted in the mean).
-
-    torch pools a channels-last tensor (``memory_format=channels_last``), its faster layout for
-    pooling here (avgpool2d 8x56x56x128: 8.0 ms against 25.4 ms in NCHW), and the layout
-    ``snippets`` works in."""
+    torch's channels-last pooling was the faster here (avgpool2d 8x56x56x128: 8.0 ms against
+    25.4 ms in NCHW), which the ratio, divided by the faster layout, now finds by itself."""
     x = rng.standard_normal((n, *spatial, channels), dtype=np.float32)
     rank = len(spatial)
-    layout = {1: torch.contiguous_format, 2: torch.channels_last, 3: torch.channels_last_3d}[rank]
-    xt = _channels_first(x).contiguous(memory_format=layout)
+    xt = _channels_first(x)
+    xl = _channels_last(xt)
     ours = pooling.max_pool if op == "max" else pooling.average_pool
     theirs = getattr(F, f"{op}_pool{rank}d")
-    return Case(name, "pool", lambda: ours(x, k, stride, padding), lambda: theirs(xt, k, stride, padding), 0)
+    return Case(
+        name,
+        "pool",
+        lambda: ours(x, k, stride, padding),
+        lambda: theirs(xt, k, stride, padding),
+        0,
+        lambda: theirs(xl, k, stride, padding),
+    )
 
 
 def cases() -> list[Case]:
@@ -257,19 +278,30 @@ def cases() -> list[Case]:
     ]
 
 
+def torch_calls(case: Case) -> dict[str, Callable[[], torch.Tensor]]:
+    """torch's calls of ``case`` by layout: channels-first, and channels-last where it has one."""
+    calls = {"channels-first": case.theirs}
+    if case.theirs_channels_last is not None:
+        calls["channels-last"] = case.theirs_channels_last
+    return calls
+
+
 def check(case: Case) -> None:
-    """The result must match torch's before it is worth timing."""
+    """The result must match torch's, in each layout, before it is worth timing."""
     ours = case.ours()
-    theirs = np.moveaxis(case.theirs().numpy(), 1, -1)
-    if ours.shape != theirs.shape or ours.dtype != np.float32:
-        raise AssertionError(f"{case.name}: got {ours.shape} {ours.dtype}, torch gives {theirs.shape}")
-    if not np.allclose(ours, theirs, rtol=1e-3, atol=1e-3):
-        worst = float(np.max(np.abs(ours - theirs)))
-        raise AssertionError(f"{case.name}: differs from torch by up to {worst}")
+    for layout, call in torch_calls(case).items():
+        theirs = np.moveaxis(call().numpy(), 1, -1)
+        if ours.shape != theirs.shape or ours.dtype != np.float32:
+            raise AssertionError(
+                f"{case.name}: got {ours.shape} {ours.dtype}, torch ({layout}) gives {theirs.shape}"
+            )
+        if not np.allclose(ours, theirs, rtol=1e-3, atol=1e-3):
+            worst = float(np.max(np.abs(ours - theirs)))
+            raise AssertionError(f"{case.name}: differs from torch ({layout}) by up to {worst}")
 
 
-def time_pair(first: Callable, second: Callable, rounds: int = ROUNDS) -> tuple[float, float]:
-    """Median seconds of each over ``rounds`` calls, in blocks that alternate between them.
+def time_alternating(*calls: Callable, rounds: int = ROUNDS) -> tuple[float, ...]:
+    """Median seconds of each of ``calls`` over ``rounds`` calls, in blocks that take them in turn.
 
     Each block first settles: warm-up calls for at least ``SETTLE`` seconds. After a call,
     OpenBLAS's and OpenMP's worker threads keep spinning for a while, and a call of the
@@ -277,14 +309,14 @@ def time_pair(first: Callable, second: Callable, rounds: int = ROUNDS) -> tuple[
     made both sides about 3x slower, at random. Alternating blocks still spreads load that
     comes and goes over both. The garbage collector is off while timing.
     """
-    times: tuple[list[float], list[float]] = ([], [])
+    times: tuple[list[float], ...] = tuple([] for _ in calls)
     per_block = -(-rounds // BLOCKS)
     gc.collect()
     gc.disable()
     try:
         with torch.inference_mode():
             for _ in range(BLOCKS):
-                for fn, store in zip((first, second), times, strict=True):
+                for fn, store in zip(calls, times, strict=True):
                     settled = time.perf_counter() + SETTLE
                     for _ in range(WARMUP):
                         fn()
@@ -296,7 +328,7 @@ def time_pair(first: Callable, second: Callable, rounds: int = ROUNDS) -> tuple[
                         store.append(time.perf_counter() - start)
     finally:
         gc.enable()
-    return statistics.median(times[0]), statistics.median(times[1])
+    return tuple(statistics.median(store) for store in times)
 
 
 def nested_loop_conv2d(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -378,15 +410,16 @@ def machine() -> str:
     )
 
 
-def measure(name: str) -> tuple[float, float]:
-    """Check, then time, one case in this process: median seconds of snippets and of torch."""
+def measure(name: str) -> tuple[float, ...]:
+    """Check, then time, one case in this process: median seconds of snippets, then of torch in
+    each layout of :func:`torch_calls` (channels-first, channels-last)."""
     torch.set_num_threads(THREADS)
     case = next(case for case in cases() if case.name == name)
     check(case)
-    return time_pair(case.ours, case.theirs)
+    return time_alternating(case.ours, *torch_calls(case).values())
 
 
-def in_fresh_processes(name: str, processes: int = PROCESSES) -> list[tuple[float, float]]:
+def in_fresh_processes(name: str, processes: int = PROCESSES) -> list[tuple[float, ...]]:
     """:func:`measure` in ``processes`` new Python processes, one after the other.
 
     A process's timings depend on where its buffers and threads happen to land: on this
@@ -408,7 +441,7 @@ def nested_loop_line() -> str:
     slow = nested_loop_conv2d(x, kernel)
     loops = time.perf_counter() - start
     assert np.allclose(slow, conv2d(x, kernel), rtol=1e-4, atol=1e-4)
-    vectorized, _ = time_pair(lambda: conv2d(x, kernel), lambda: None)
+    (vectorized,) = time_alternating(lambda: conv2d(x, kernel))
     return (
         f"nested Python loops, conv2d 16x16x8 -> 16 (3x3 valid): {loops * 1e3:.1f} ms once; "
         f"snippets.conv2d {vectorized * 1e3:.3f} ms (median); {loops / vectorized:.0f}x faster vectorized"
@@ -424,7 +457,8 @@ def main(argv: list[str]) -> int:
     header = (
         "case",
         "snippets ms",
-        "torch ms",
+        "torch NCHW ms",
+        "torch NHWC ms",
         "ratio",
         "ratio range",
         "target",
@@ -443,21 +477,27 @@ def main(argv: list[str]) -> int:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for case in all_cases:
         runs = in_fresh_processes(case.name)
-        ratios = [ours / theirs for ours, theirs in runs]
-        ours, theirs = (statistics.median(side) for side in zip(*runs, strict=True))
+        # per process: snippets' time against torch's faster layout in that process
+        ratios = [ours / min(theirs) for ours, *theirs in runs]
+        sides = [statistics.median(side) for side in zip(*runs, strict=True)]
+        ours, torch_times = sides[0], sides[1:]
+        fastest = min(torch_times)
         ratio, target, flops = statistics.median(ratios), TARGETS[case.kind], 2 * case.macs
+        nhwc = f"{torch_times[1] * 1e3:.2f}" if len(torch_times) > 1 else "—"  # 1-D: no channels-last format
         cells = (
             case.name,
             f"{ours * 1e3:.2f}",
-            f"{theirs * 1e3:.2f}",
+            f"{torch_times[0] * 1e3:.2f}",
+            nhwc,
             f"{ratio:.2f}x",
             f"{min(ratios):.2f}-{max(ratios):.2f}",
             f"<= {target:g}x",
             "yes" if ratio <= target else "NO",
             f"{flops / ours / 1e9:.1f}" if flops else "—",  # pooling: no multiply-accumulates
-            f"{flops / theirs / 1e9:.1f}" if flops else "—",
+            f"{flops / fastest / 1e9:.1f}" if flops else "—",
         )
         print(row(cells), flush=True)
+    print("ratio: snippets' time over torch's faster layout, per process; the median of the processes")
     print()
     print(nested_loop_line())
     return 0
