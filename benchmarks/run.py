@@ -144,7 +144,9 @@ def conv_case(name, kind, n, spatial, c_in, c_out, k, padding, *, stride=1, dila
         lambda: snippets.conv(x, kernel, stride=stride, padding=padding, dilation=dilation),
         lambda: _torch_conv(rank)(xt, wt, stride=stride, padding=pad, dilation=dilation),
         n * cost.conv_macs((*spatial, c_in), c_out, k, stride, padding, dilation=dilation),
-        lambda: _torch_conv(rank)(xl, wl, stride=stride, padding=pad, dilation=dilation),
+        (lambda: _torch_conv(rank)(xl, wl, stride=stride, padding=pad, dilation=dilation))
+        if rank > 1
+        else None,  # 1-D: no channels-last format
     )
 
 
@@ -161,7 +163,9 @@ def depthwise_case(name, n, spatial, channels, k, rng) -> Case:
         lambda: snippets.depthwise_conv(x, kernel, padding="same"),
         lambda: _torch_conv(rank)(xt, wt, padding=k // 2, groups=channels),
         n * cost.depthwise_macs((*spatial, channels), k, 1, "same"),
-        lambda: _torch_conv(rank)(xl, wl, padding=k // 2, groups=channels),
+        (lambda: _torch_conv(rank)(xl, wl, padding=k // 2, groups=channels))
+        if rank > 1
+        else None,  # 1-D: no channels-last format
     )
 
 
@@ -181,7 +185,9 @@ def transposed_case(name, n, spatial, c_in, c_out, k, stride, rng) -> Case:
         lambda: snippets.conv_transpose(x, kernel, stride=stride, padding="same"),
         lambda: _torch_conv(rank, transposed=True)(xt, wt, stride=stride, padding=crop),
         n * cost.transposed_macs((*spatial, c_in), c_out, k, stride, "same"),
-        lambda: _torch_conv(rank, transposed=True)(xl, wl, stride=stride, padding=crop),
+        (lambda: _torch_conv(rank, transposed=True)(xl, wl, stride=stride, padding=crop))
+        if rank > 1
+        else None,  # 1-D: no channels-last format
     )
 
 
@@ -201,7 +207,7 @@ def pool_case(name, op, n, spatial, channels, k, stride, padding, rng) -> Case:
         lambda: ours(x, k, stride, padding),
         lambda: theirs(xt, k, stride, padding),
         0,
-        lambda: theirs(xl, k, stride, padding),
+        (lambda: theirs(xl, k, stride, padding)) if rank > 1 else None,  # 1-D: no channels-last format
     )
 
 
