@@ -94,30 +94,38 @@ READ_TEXT = """(selector) => {
 }"""
 
 
-def read_every_tab(page) -> None:
-    """Bring each code block the theme has not yet seen into view, as a reader scrolling down the
-    page does, opening its tab first when it is in one: the theme gives a block its copy button
-    when the block first comes into view (``content.lazy``, mkdocs.yml), and a tab's blocks
-    come into view only when a reader opens the tab. One frame passes at each block."""
+def scroll_through(page) -> None:
+    """Scroll the page from top to bottom a viewport at a time, as a reader does, letting two
+    frames pass at each stop, then back to the top. The theme gives a code block its copy button
+    when the block first comes into view (``content.lazy``, mkdocs.yml), and the browser lays
+    out an off-screen block when it comes near (``content-visibility``, extra.css)."""
     page.evaluate(
         """async () => {
           const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-          const seen = code => code.parentElement.querySelector('.md-clipboard, .md-code__button');
-          for (const code of document.querySelectorAll('.md-content pre > code')) {
-            if (seen(code)) continue;
-            const block = code.closest('.tabbed-block');
-            if (block) {
-              const set = block.closest('.tabbed-set');
-              const index = [...block.parentElement.children].indexOf(block);
-              set.querySelectorAll(':scope > .tabbed-labels > label')[index].click();
-            }
-            code.scrollIntoView({block: 'center'});
+          for (let y = 0; y < document.documentElement.scrollHeight; y += innerHeight) {
+            scrollTo(0, y);
             await frame();
           }
           scrollTo(0, 0);
           await frame();
         }"""
     )
+
+
+def read_every_tab(page) -> None:
+    """:func:`scroll_through` the page once as loaded, then once more after choosing each tab
+    title the page has (PyTorch, Keras, ...): the blocks of a tab become visible, and get their
+    copy button, only when a reader opens it. Tabs with the same title switch together
+    (``content.tabs.link``), so one click per title opens them on the whole page."""
+    scroll_through(page)
+    titles = page.evaluate(
+        "() => [...new Set([...document.querySelectorAll('.tabbed-labels > label')].map(l => l.textContent.trim()))]"
+    )
+    for title in titles:  # textContent: a label off screen has no innerText (READ_TEXT)
+        label = page.locator(".tabbed-labels > label", has_text=title).first
+        label.scroll_into_view_if_needed()
+        label.click()
+        scroll_through(page)
 
 
 def set_palette(page, scheme: str) -> None:
