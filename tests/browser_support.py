@@ -6,6 +6,7 @@ so the 404 page, whose links are absolute, loads its assets too.
 
 from __future__ import annotations
 
+import gzip
 import os
 import subprocess
 import sys
@@ -72,6 +73,32 @@ def wait_for_background_build(out: Path, timeout: float = 900) -> Path:
 def page_paths(site: Path) -> list[str]:
     """Every HTML page of the built site, as the path a reader opens (``chapters/dilated/``)."""
     return [reader_path(site, page) for page in sorted(site.rglob("*.html"))]
+
+
+def page_file(site: Path, path: str) -> Path:
+    """The HTML file of the built site that the reader's ``path`` (:func:`page_paths`) opens."""
+    return site / (path + "index.html" if path.endswith("/") or not path else path)
+
+
+#: The tests that open every page split the pages into this many shares, every fourth page
+#: in each, so that pytest-xdist runs the shares on all workers at once.
+PAGE_SHARES = 4
+
+
+def page_share(site: Path, share: int) -> list[str]:
+    """The pages of share ``share`` (0 <= share < PAGE_SHARES): ``page_paths(site)[share::PAGE_SHARES]``."""
+    return page_paths(site)[share::PAGE_SHARES]
+
+
+TEXT_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
+
+
+def wire_bytes(body: bytes, content_type: str) -> int:
+    """Bytes of ``body`` on the wire: its gzip size (level 6, what static hosts use) if
+    ``content_type`` is text, else its size (PNG, fonts: already compressed)."""
+    if content_type.startswith(TEXT_TYPES):
+        return len(gzip.compress(body, compresslevel=6))
+    return len(body)
 
 
 #: The text a reader reads in the element ``selector`` names, as ``innerText`` gives it, for
