@@ -15,7 +15,9 @@ those of :mod:`snippets.shapes`. float32 stays float32 and float64 stays float64
 promote as NumPy does); integer, complex and bool arrays are refused.
 
 How each one is computed: :func:`conv` gathers every receptive-field patch as a row
-(:func:`im2col`) and does one matrix multiply per group; a 1x1 convolution is a plain
+(:func:`im2col`) and does one matrix multiply per group, except on a sequence with a cache
+line of channels, where it sums one matrix multiply per kernel tap (:func:`tap_conv`,
+:func:`sums_taps` says why); a 1x1 convolution is a plain
 matrix multiply; :func:`depthwise_conv` adds one shifted, scaled copy of the input per kernel
 tap; :func:`conv_transpose` multiplies every input value by the whole kernel and
 scatter-adds the results into the output (col2im).
@@ -57,6 +59,8 @@ __all__ = [
     "im2col_planes",
     "separable_conv",
     "separable_conv2d",
+    "sums_taps",
+    "tap_conv",
 ]
 
 CONV_LAYOUT = "C_in // groups, C_out"
@@ -183,7 +187,8 @@ def conv(
     in 2-D, one index ``i s + u d - p`` per axis in general, with ``g = o // (C_out / groups)``
     and the padded border as ``padding_mode`` fills it. ``kernel`` is
     ``(*k, C_in / groups, C_out)``; the output shape is :func:`conv_output_shape`'s.
-    Computed as :func:`im2col` then one matrix multiply per group (:func:`gemm_conv`).
+    Computed as :func:`im2col` then one matrix multiply per group (:func:`gemm_conv`), or as
+    one matrix multiply per kernel tap, summed (:func:`tap_conv`), where :func:`sums_taps` says.
     """
     kernel, rank = _arrays.kernel("kernel", kernel, CONV_LAYOUT)
     x, batched = _arrays.batch("x", x, rank)
@@ -202,7 +207,8 @@ def conv(
     if math.prod(kernel_size) == 1 and groups == 1 and not any(map(any, pads)):
         y = pointwise(x[(slice(None), *(slice(None, None, s) for s in strides))], kernel)
     else:
-        y = gemm_conv(pad(x, pads, padding_mode), kernel, tuple(out), strides, dilations, groups)
+        method = tap_conv if sums_taps(len(out), x.shape[-1] // groups, x.itemsize) else gemm_conv
+        y = method(pad(x, pads, padding_mode), kernel, tuple(out), strides, dilations, groups)
     return _finish(y, bias, dtype, batched)
 
 
@@ -220,6 +226,23 @@ def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
     That is, when a pixel's channels in one group fill less than a cache line.
     """
     return channels_per_group * itemsize < CACHE_LINE
+
+
+def sums_taps(spatial_axes: int, channels_per_group: int, itemsize: int) -> bool:
+    """Whether :func:`conv` computes with :func:`tap_conv` rather than :func:`gemm_conv`: when
+    the output has one spatial axis and a pixel's channels in a group fill a 64-byte cache
+    line (``C_g * itemsize >= 64``, the opposite of :func:`gathers_from_planes`).
+
+    Why, measured by ``python -m benchmarks.methods`` (2026-12-03, Intel Xeon with AVX-512, 2 MiB
+    L2, OpenBLAS SkylakeX kernel, 2 threads, float32): in 1-D a tap's view of a band is one
+    strided matrix ``(outputs, C_g)``, a single BLAS call, and summing the taps costs less
+    than writing and reading back the patch matrix: 0.69-0.98x of gemm's time for 16 to 512
+    channels. With fewer channels than a cache line each tap's product is too thin to run
+    at speed (1 channel, k10 s5: 60x slower). In 2-D and 3-D a tap's view is a stack of rows,
+    one small BLAS call per row: 1.1-1.7x slower below 128 channels, 0.94x at 128 and 256,
+    5-8x slower with 3 channels, so gemm stays, one rule for every rank.
+    """
+    return spatial_axes == 1 and not gathers_from_planes(channels_per_group, itemsize)
 
 
 def _bands(out_size: Sizes, values_per_position: int, budget: int):
@@ -283,6 +306,54 @@ def gemm_conv(
 
 
 # --8<-- [end:gemm_conv]
+
+
+# --8<-- [start:tap_conv]
+def tap_conv(
+    xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
+) -> np.ndarray:
+    """Convolve the padded ``xp`` as one matrix multiply per kernel tap, summed, band by band.
+
+    ``y[n, i] = sum_u xp[n, i s + u d] @ k[u]`` over the taps ``u`` of the kernel (a tuple of
+    indices, one per axis), per group: the input seen through tap ``u`` is a strided view of
+    ``xp`` (no copy), ``(outputs, C_g)``, and ``k[u]`` is ``(C_g, C_out / groups)``. Nothing
+    is gathered, so no patch matrix ``prod(k)`` times the input's size is written and read back;
+    instead each tap's product is added into the band of the output, which stays in the cache
+    (bands of about ``BAND_ELEMENTS / 2`` output values). Same result as :func:`gemm_conv`.
+    """
+    *kernel_size, c_group, c_out = kernel.shape
+    per_group = c_out // groups
+    y = np.empty((xp.shape[0], *out_size, c_out), xp.dtype)
+    taps = list(itertools.product(*map(range, kernel_size)))
+    for image in range(xp.shape[0]):
+        for leading, first, stop in _bands(out_size, c_out, BAND_ELEMENTS // 2):
+            spans = [(i, i + 1) for i in leading] + [(first, stop)]
+            spans += [(0, size) for size in out_size[len(spans) :]]
+            y_band = y[(image, *(slice(lo, hi) for lo, hi in spans))]
+            partial = np.empty_like(y_band) if len(taps) > 1 else y_band
+            for t, tap in enumerate(taps):
+                seen = xp[
+                    (
+                        image,
+                        *(
+                            slice(lo * s + u * d, (hi - 1) * s + u * d + 1, s)
+                            for (lo, hi), s, u, d in zip(spans, stride, tap, dilation, strict=True)
+                        ),
+                    )
+                ]
+                target = y_band if t == 0 else partial
+                for g in range(groups):
+                    np.matmul(
+                        seen[..., g * c_group : (g + 1) * c_group],
+                        kernel[tap][:, g * per_group : (g + 1) * per_group],
+                        out=target[..., g * per_group : (g + 1) * per_group],
+                    )
+                if t:
+                    y_band += partial
+    return y
+
+
+# --8<-- [end:tap_conv]
 
 
 def _check_groups(groups, x: np.ndarray, kernel: np.ndarray) -> int:

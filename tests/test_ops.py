@@ -11,7 +11,16 @@ from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
 from snippets import conv_output_shape, transposed_output_shape
-from snippets.ops import conv2d, conv2d_transpose, depthwise_conv2d, im2col, im2col_planes, separable_conv2d
+from snippets.ops import (
+    conv2d,
+    conv2d_transpose,
+    depthwise_conv2d,
+    gemm_conv,
+    im2col,
+    im2col_planes,
+    separable_conv2d,
+    tap_conv,
+)
 
 
 def normal(seed, *shapes, dtype=np.float64):
@@ -128,6 +137,32 @@ def test_im2col_planes_is_im2col_transposed(shape, kernel, stride, dilation, gro
     rows = im2col(x, kernel, stride, dilation, groups)
     columns = im2col_planes(np.ascontiguousarray(x.transpose(0, 3, 1, 2)), kernel, stride, dilation, groups)
     np.testing.assert_array_equal(columns, rows.transpose(0, 2, 1))
+
+
+@st.composite
+def dense_cases(draw):
+    """A padded input of rank 1, 2 or 3, a grouped kernel, stride and dilation it fits."""
+    rank = draw(st.integers(1, 3))
+    kernel = draw(st.tuples(*[st.integers(1, 3)] * rank))
+    stride = draw(st.tuples(*[st.integers(1, 3)] * rank))
+    dilation = draw(st.tuples(*[st.integers(1, 2)] * rank))
+    spans = [d * (k - 1) + 1 for k, d in zip(kernel, dilation, strict=True)]
+    spatial = tuple(draw(st.integers(span, span + 6)) for span in spans)
+    groups, c_group, per_group = draw(st.integers(1, 3)), draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    return draw(st.integers(1, 2)), spatial, kernel, stride, dilation, groups, c_group, per_group
+
+
+@given(dense_cases())
+def test_tap_conv_equals_gemm_conv(case):
+    """The two dense methods give the same output in every rank, with groups, strides, dilations."""
+    n, spatial, kernel_size, stride, dilation, groups, c_group, per_group = case
+    xp, kernel = normal(0, (n, *spatial, groups * c_group), (*kernel_size, c_group, groups * per_group))
+    out = tuple(
+        (size - d * (k - 1) - 1) // s + 1
+        for size, k, s, d in zip(spatial, kernel_size, stride, dilation, strict=True)
+    )
+    args = (xp, kernel, out, stride, dilation, groups)
+    np.testing.assert_allclose(tap_conv(*args), gemm_conv(*args), rtol=1e-12, atol=1e-12)
 
 
 def test_depthwise_is_a_grouped_conv_and_keeps_the_keras_channel_order():
