@@ -326,7 +326,7 @@ def tap_conv(
     y = np.empty((xp.shape[0], *out_size, c_out), xp.dtype)
     taps = list(itertools.product(*map(range, kernel_size)))
     for image in range(xp.shape[0]):
-        for leading, first, stop in _bands(out_size, c_out, BAND_ELEMENTS // 2):
+        for leading, first, stop in _bands(out_size, c_out, max(BAND_ELEMENTS // 2, 1)):
             spans = [(i, i + 1) for i in leading] + [(first, stop)]
             spans += [(0, size) for size in out_size[len(spans) :]]
             y_band = y[(image, *(slice(lo, hi) for lo, hi in spans))]

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from snippets import conv_output_shape, transposed_output_shape
+from snippets import conv_output_shape, ops, transposed_output_shape
 from snippets.ops import (
     conv2d,
     conv2d_transpose,
@@ -319,3 +319,12 @@ def test_bad_input_names_the_shapes_and_dtypes(call, error, fragments):
         call()
     for fragment in fragments:
         assert fragment in str(raised.value)
+
+
+@pytest.mark.parametrize("band_elements", [1, 2, 64])
+def test_tap_conv_with_the_smallest_bands(monkeypatch, band_elements):
+    """Bands of one output row and fewer values than a row still give the whole result."""
+    monkeypatch.setattr(ops, "BAND_ELEMENTS", band_elements)
+    xp, kernel = normal(1, (2, 9, 4), (3, 2, 6))
+    args = (xp, kernel, (7,), (1,), (1,), 2)
+    np.testing.assert_allclose(tap_conv(*args), gemm_conv(*args), rtol=1e-12, atol=1e-12)
