@@ -239,12 +239,15 @@ READ_CALCULATOR = """
 """
 
 # Sets location.hash to each of the given hashes in turn and reads the calculator after each.
-READ_HASHES = (
-    """
+def at_each_hash(read: str) -> str:
+    """A function of a list of addresses that opens each in turn (the calculator redraws on
+    ``hashchange``, before this listener runs) and returns what ``read``, a JS function, reads."""
+    return (
+        """
 async (hashes) => {
   const read = """
-    + READ_CALCULATOR
-    + """;
+        + read
+        + """;
   const out = [];
   for (const hash of hashes) {
     if (location.hash !== hash) {
@@ -257,7 +260,10 @@ async (hashes) => {
   return out;
 }
 """
-)
+    )
+
+
+READ_HASHES = at_each_hash(READ_CALCULATOR)
 
 
 if __name__ == "__main__":  # the background build of start_background_build

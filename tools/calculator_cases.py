@@ -33,6 +33,7 @@ from snippets import (
     transposed_output_shape,
 )
 from snippets._validate import AXES, RANKS, check_int
+from snippets.cells import layer_maps
 from snippets.frameworks import Refusal, accepts_padding, check_layer, layer_class
 from snippets.pooling import pool_output_shape
 from snippets.receptive import conv_geometry, pool_geometry
@@ -212,15 +213,18 @@ def layer(mode: str, kind: str, a: dict, shape: tuple[int, ...]) -> dict:
             params = count_conv_params(c, a["f"], k, b, rank=rank)
             out = transposed_output_shape(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
             macs = transposed_macs(shape, a["f"], k, s, p, output_padding=a["op"], dilation=d)
+            maps = layer_maps("transposed", shape, out, k, s, p, dilation=d)
         else:
             params, macs = 0, 0
             out = pool_output_shape(shape, k, s, p)
             geometry = pool_geometry(shape, k, s, p)
+            maps = layer_maps("pool", shape, out, k, s, p)
         if kind in ("conv", "depthwise", "separable"):
             geometry = conv_geometry(shape, k, s, p, dilation=d, layer=rule)
+            maps = layer_maps(rule, shape, out, k, s, p, dilation=d)
     except ValueError as error:
         raise refused(error) from None
-    return {"shape": out, "params": params, "macs": macs, "geometry": geometry}
+    return {"shape": out, "params": params, "macs": macs, "geometry": geometry, "maps": maps}
 
 
 def fmt(n: int) -> str:

@@ -284,7 +284,24 @@
   }
   function snippetsRule(kindName) { return kindName === "depthwise" || kindName === "separable" ? kindName : "conv"; }
 
-  // Returns {shape, params, macs, geometry, info} or throws Invalid.
+  // Along each axis, how the layer maps positions (snippets/cells.py AxisMap), for the explorer:
+  // a window reads o s + u d - before of the padded input; a scatter (transposed) writes
+  // i s + u d - crop, the crop before of snippets.ops.transposed_offset. Plain numbers.
+  function axisMaps(kindName, a, p, shape, out, rule) {
+    var rank = shape.length - 1, d = kindName.slice(-4) === "pool" ? 1n : a.d, span = d * (a.k - 1n) + 1n;
+    var pads = kindName === "transposed" ? null : paddingAmounts(shape, a.k, a.s, p, d, KINDS[kindName].pool ? "conv" : rule);
+    return AXES[rank].map(function (axis, i) {
+      var n = shape[i], m = out[i], offset, after;
+      if (pads) { offset = pads[i][0]; after = pads[i][1]; } else {
+        offset = p === "valid" ? 0n : p === "same" ? max((n - 1n) * a.s + span - m, 0n) / 2n : p;
+        after = max((n - 1n) * a.s + span - offset - m, 0n); // the crop after
+      }
+      return { kind: pads ? "window" : "scatter", n: Number(n), m: Number(m), k: Number(a.k), s: Number(a.s),
+        d: Number(d), offset: Number(offset), after: Number(after) };
+    });
+  }
+
+  // Returns {shape, params, macs, geometry, info, cls, maps} or throws Invalid.
   function evaluateLayer(mode, kindName, a, shape) {
     var kind = KINDS[kindName], rank = shape.length - 1, c = shape[rank], pool = kind.pool;
     var p = frameworkRules(mode, kindName, a, shape), rule = snippetsRule(kindName);
@@ -325,7 +342,8 @@
         ": no multiply-accumulates, 0 MACs counted, 0 parameters");
     }
     var geometry = kindName === "transposed" ? null : { k: a.k, s: a.s, d: a.d };
-    return { shape: out, params: params, macs: macs, geometry: geometry, info: info, cls: cls };
+    return { shape: out, params: params, macs: macs, geometry: geometry, info: info, cls: cls,
+      maps: axisMaps(kindName, a, p, shape, out, rule) };
   }
 
   // ---------------------------------------------------------------- the whole stack
@@ -466,7 +484,7 @@
       if (r.note) notes.push(r.note);
       return r.layer;
     });
-    return { state: { mode: target, rank: state.rank, input: state.input.slice(), layers: layers }, notes: notes };
+    return { state: { mode: target, rank: state.rank, input: state.input.slice(), layers: layers, explore: state.explore }, notes: notes };
   }
   // Layer `index` becomes a `kind`: each field the new type also has keeps the value the
   // reader set (one that differs from the old type's default in the current framework's
@@ -517,6 +535,8 @@
         state.rank = Number(value);
       } else if (key === "in") {
         sizes = value.split(",");
+      } else if (key === "x") {
+        state.explore = decode(value, "x"); // the explorer's layer and cell: it reads them
       } else if (key === "l") {
         state.layers = value === "" ? [] : value.split(";").map(function (spec, i) {
           var colon = spec.indexOf(":"), kind = colon < 0 ? spec : spec.slice(0, colon), where = "layer " + (i + 1);
@@ -535,7 +555,7 @@
           return { kind: kind, v: v };
         });
       } else {
-        throw new AddressError(repr(key) + " is not part of a calculator address (mode, rank, in, l)");
+        throw new AddressError(repr(key) + " is not part of a calculator address (mode, rank, in, l, x)");
       }
     });
     if (sizes) { // the rank may come after the sizes
@@ -559,7 +579,8 @@
       return layer.kind + (changed.length ? ":" + changed.join(",") : "");
     });
     var rank = state.rank === 2 ? "" : "&rank=" + state.rank; // no rank is 2-D, as in the addresses before ranks
-    return "#mode=" + state.mode + rank + "&in=" + state.input.map(encodeURIComponent).join(",") + "&l=" + layers.join(";");
+    var explore = state.explore ? "&x=" + encodeURIComponent(state.explore).replace(/%3A/g, ":").replace(/%2C/g, ",") : "";
+    return "#mode=" + state.mode + rank + "&in=" + state.input.map(encodeURIComponent).join(",") + "&l=" + layers.join(";") + explore;
   }
 
   // ---------------------------------------------------------------- DOM
@@ -816,15 +837,25 @@
     ]));
     this.summary.textContent = t.blocked ? "No result: " + t.blocked + "." :
       "Output " + fmtShape(t.shape) + ", " + fmt(t.params) + " parameters, " + fmt(t.macs) + " MACs.";
-    this.hash = toHash(state);
-    // a heading's anchor stays until the reader changes the stack
+    this.writeHash();
+    this.result = result;
+    // the explorer (explorer.js) draws what this result says
+    this.root.dispatchEvent(new CustomEvent("cc:update", { bubbles: true, detail: this }));
+  };
+  // The address holds the stack (and the explorer's cell); a heading's anchor stays until the
+  // reader changes the stack.
+  Calculator.prototype.writeHash = function () {
+    this.hash = toHash(this.state);
     if (location.hash !== this.hash && !this.anchor) history.replaceState(history.state, "", this.hash);
     this.link.setAttribute("href", this.hash);
   };
 
+  // The DOM helpers, for the explorer (explorer.js) to build with the same ones.
+  Calculator.prototype.helpers = { el: el, fmt: fmt };
+
   function init() {
     var root = document.getElementById("cc-app");
-    if (root && !root.dataset.ready) new Calculator(root);
+    if (root && !root.dataset.ready) root.calculator = new Calculator(root);
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
