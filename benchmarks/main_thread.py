@@ -11,12 +11,9 @@ adds, and stays comparable when the machine is busy, where the milliseconds do n
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
-from pathlib import Path
 
-from benchmarks.site import CHROME, build
+from benchmarks.site import CHROME, site_and_runs
 from tools.page_types import heaviest_pages
 from tools.site_server import serve, site_prefix
 
@@ -45,18 +42,9 @@ def blocking_ms(browser, url: str) -> float:
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--site", type=Path, help="a site built before (default: build one now)")
-    parser.add_argument("--runs", type=int, default=5, help="loads per page, alternating with the reference")
-    args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error(f"--runs must be at least 1, got {args.runs}")
-    site = args.site
-    if site is None:
-        site = Path(tempfile.mkdtemp(prefix="main-thread-")) / "site"
-        build(site)
-    elif not (site / "index.html").is_file():
-        parser.error(f"--site {site}: no index.html there; build the site first")
+    site, runs = site_and_runs(
+        __doc__, argv, 5, "loads per page, alternating with the reference", "index.html"
+    )
     with serve(site, site_prefix()) as root, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROME, args=["--no-sandbox"])
         rows = []
@@ -65,12 +53,12 @@ def main(argv: list[str] | None = None) -> int:
             if name == REFERENCE:
                 continue
             ours, reference = [], []
-            for _ in range(args.runs):
+            for _ in range(runs):
                 ours.append(blocking_ms(browser, root + path))
                 reference.append(blocking_ms(browser, root + pages[REFERENCE]))
             rows.append((name, path, statistics.median(ours), statistics.median(reference)))
         browser.close()
-    print(f"Long tasks beyond 50 ms, CPU slowed {THROTTLE}x, median of {args.runs} cold loads per page")
+    print(f"Long tasks beyond 50 ms, CPU slowed {THROTTLE}x, median of {runs} cold loads per page")
     print("| page type | path | blocking ms | 404 page ms (same run) | ratio |")
     print("|---|---|---|---|---|")
     for name, path, ours, reference in rows:

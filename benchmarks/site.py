@@ -153,6 +153,26 @@ def table(results: dict[str, tuple[str, Result]]) -> str:
     return "\n".join(lines)
 
 
+def site_and_runs(
+    doc: str, argv: list[str] | None, runs: int, runs_help: str, page: str = "index.html"
+) -> tuple[Path, int]:
+    """The ``--site DIR`` (built now into a temporary folder when not given; it must hold
+    ``page``) and ``--runs N`` (at least 1) of a browser benchmark whose docstring is ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--site", type=Path, help="a site built before (default: build one now)")
+    parser.add_argument("--runs", type=int, default=runs, help=runs_help)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error(f"--runs must be at least 1, got {args.runs}")
+    site = args.site
+    if site is None:
+        site = Path(tempfile.mkdtemp(prefix="bench-")) / "site"
+        build(site)
+    elif not (site / page).is_file():
+        parser.error(f"--site {site}: no {page} there; build the site first")
+    return site, args.runs
+
+
 def build(out: Path) -> None:
     """``mkdocs build --strict`` into ``out`` (labs reused from the cache when unchanged)."""
     subprocess.run(

@@ -238,6 +238,7 @@ READ_CALCULATOR = """
 }
 """
 
+
 # Sets location.hash to each of the given hashes in turn and reads the calculator after each.
 def at_each_hash(read: str) -> str:
     """A function of a list of addresses that opens each in turn (the calculator redraws on

@@ -136,18 +136,23 @@
       return tensor;
     });
   }
-  // A cell's class in tensor `tensor` at position `at` (one index per axis, padding included).
-  function classOf(tensor, at) {
-    var axes = tensor.axes, inside = true, i;
-    for (i = 0; i < at.length; i++) if (at[i] < 0 || at[i] >= tensor.sizes[i]) inside = false;
-    var all = function (test) { for (var a = 0; a < at.length; a++) if (!test(axes[a], at[a])) return false; return true; };
-    if (inside && all(function (x, v) { return x.focus === v; })) return "focus";
-    if (inside && all(function (x, v) { return x.frame === v; })) return "frame";
-    if (all(function (x, v) { return x.writes && x.writes.has(v); })) return inside ? "write" : "crop";
-    if (inside && all(function (x, v) { return x.field.has(v); })) return "field";
-    if (!inside && all(function (x, v) { return x.field.has(v) || x.padding.has(v); }) &&
-      !all(function (x, v) { return x.field.has(v); })) return "fieldpad";
+  // A cell's class follows from what holds on every axis at once: each position of an axis
+  // gets a bit per property, and the AND of a cell's positions' bits is looked up in CLASS_OF.
+  var INSIDE = 1, FIELD = 2, REACHED = 4, WRITTEN = 8, FOCUS = 16, FRAME = 32;
+  function classOfBits(bits) {
+    var inside = bits & INSIDE;
+    if (inside && bits & FOCUS) return "focus";
+    if (inside && bits & FRAME) return "frame";
+    if (bits & WRITTEN) return inside ? "write" : "crop";
+    if (inside && bits & FIELD) return "field";
+    if (!inside && bits & REACHED && !(bits & FIELD)) return "fieldpad";
     return inside ? "cell" : "pad";
+  }
+  var CLASS_OF = range(64).map(classOfBits);
+  // The bits of position v of an axis of `size` positions.
+  function axisBits(axis, size, v) {
+    return (v >= 0 && v < size ? INSIDE : 0) | (axis.field.has(v) ? FIELD | REACHED : 0) | (axis.padding.has(v) ? REACHED : 0) |
+      (axis.writes && axis.writes.has(v) ? WRITTEN : 0) | (axis.focus === v ? FOCUS : 0) | (axis.frame === v ? FRAME : 0);
   }
 
   // Which part of each axis is drawn: all of it with its band when it fits, else MAX_DRAWN
@@ -201,6 +206,9 @@
     if (t === layer) {
       text += "Selected output " + cellText(view.cell) + ". ";
       if (isScatter(stack, layer)) {
+        text += "Drawn inside the full output, with the crop around it (" + stack.layers[t - 1].maps.map(function (m) {
+          return m.offset + " before, " + m.after + " after";
+        }).join("; ") + "). ";
         var writes = tensor.axes.map(function (x) { return Array.from(x.writes); });
         var kept = tensor.axes.map(function (x, a) { return writes[a].filter(function (j) { return j >= 0 && j < tensor.sizes[a]; }).length; });
         var counts = tensor.axes.map(function (x) { return Array.from(x.counts.values()); });
@@ -208,7 +216,8 @@
         var hi = product(counts.map(function (c) { return Math.max.apply(null, c); }));
         text += "Input " + cellText(view.input) + " writes to " + fmt(product(writes.map(function (w) { return w.length; }))) +
           " cells: " + tensor.axes.map(function (x, a) { return describeSet(x.writes, words[a]); }).join(", ") + "; " +
-          fmt(product(kept)) + " of them kept, the rest cropped. Each cell sums " + (lo === hi ? fmt(lo) : fmt(lo) + " to " + fmt(hi)) +
+          (product(kept) === product(writes.map(function (w) { return w.length; })) ? "all kept" :
+            fmt(product(kept)) + " of them kept, the rest cropped") + ". Each cell sums " + (lo === hi ? fmt(lo) : fmt(lo) + " to " + fmt(hi)) +
           " (input, tap) pairs (crop included). ";
       }
       return text;
@@ -239,38 +248,44 @@
     var nCols = cols[1] - cols[0], nRows = rows[1] - rows[0];
     var px = Math.max(CELL_PX[0], Math.min(CELL_PX[1], Math.floor(width / nCols)));
     var ratio = window.devicePixelRatio || 1;
-    canvas.width = Math.round(nCols * px * ratio);
-    canvas.height = Math.round(nRows * px * ratio);
+    var backing = [Math.round(nCols * px * ratio), Math.round(nRows * px * ratio)];
+    if (canvas.width !== backing[0]) canvas.width = backing[0]; // setting a size, even the same, clears and reallocates
+    if (canvas.height !== backing[1]) canvas.height = backing[1];
     canvas.style.width = nCols * px + "px";
     canvas.style.height = nRows * px + "px";
     canvas.dataset.origin = (rank === 1 ? [cols[0]] : [rows[0], cols[0]]).join(",");
     canvas.dataset.cells = (rank === 1 ? [nCols] : [nRows, nCols]).join(",");
     canvas.dataset.px = String(px);
     if (z !== null) canvas.dataset.slice = String(z);
+    else delete canvas.dataset.slice; // a canvas kept from a 3-D stack
     var ctx = canvas.getContext("2d");
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.fillStyle = palette.line;
     ctx.fillRect(0, 0, nCols * px, nRows * px);
-    var gap = px >= 5 ? 1 : 0;
+    var gap = px >= 5 ? 1 : 0, last = axes.length - 1;
+    var depthBits = rank === 3 ? axisBits(tensor.axes[0], tensor.sizes[0], z) : 63;
+    var colBits = range(nCols).map(function (c) { return axisBits(axes[last], sizes[last], cols[0] + c); });
     // cells of one class in runs along the row, one rectangle per run
     for (var i = rows[0]; i < rows[1]; i++) {
+      var rowBits = depthBits & (rank === 1 ? 63 : axisBits(axes[0], sizes[0], i));
       var runStart = cols[0], runClass = null;
       for (var j = cols[0]; j <= cols[1]; j++) {
-        var at = rank === 1 ? [j] : rank === 2 ? [i, j] : [z, i, j];
-        var cls = j < cols[1] ? classOf(tensor, at) : null;
+        var cls = j < cols[1] ? CLASS_OF[rowBits & colBits[j - cols[0]]] : null;
         if (cls !== runClass) {
           if (runClass) {
             ctx.fillStyle = palette[runClass];
-            if (gap) {
-              for (var c = runStart; c < j; c++) ctx.fillRect((c - cols[0]) * px + gap, (i - rows[0]) * px + gap, px - gap, px - gap);
-            } else {
-              ctx.fillRect((runStart - cols[0]) * px, (i - rows[0]) * px, (j - runStart) * px, px);
-            }
+            ctx.fillRect((runStart - cols[0]) * px, (i - rows[0]) * px, (j - runStart) * px, px);
           }
           runStart = j;
           runClass = cls;
         }
       }
+    }
+    // the grid: a line of `gap` pixels along the top and the left of every cell
+    if (gap) {
+      ctx.fillStyle = palette.line;
+      for (var c = 0; c < nCols; c++) ctx.fillRect(c * px, 0, gap, nRows * px);
+      for (var r = 0; r < nRows; r++) ctx.fillRect(0, r * px, nCols * px, gap);
     }
     // overlap counts of a scattering layer, in the lower right of cells large enough
     if (px >= NUMBERS_PX && tensor.axes[0].counts) {
@@ -294,6 +309,8 @@
     this.root = root;
     this.calculator = calculator;
     this.timer = null;
+    this.canvases = [];
+    this.drawn = [];
     this.reduced = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     root.dataset.ready = "true";
     this.render();
@@ -410,7 +427,7 @@
     var scenes = scene(stack, view), palette = colours(root), width = Math.max(200, root.clientWidth - 8);
     var panels = scenes.map(function (tensor) {
       var t = tensor.t, id = "cx-t" + t;
-      var canvas = el("canvas", { id: id, class: "cx-grid", role: "img", "aria-labelledby": id + "-caption", "data-tensor": String(t) });
+      var canvas = self.canvas(t);
       var figure = el("figure", { class: "cx-tensor" + (t === view.layer ? " cx-selected" : "") }, [
         el("div", { class: "cx-head" }, [el("strong", { text: tensorName(stack, t) + " · " + tensor.sizes.map(fmt).join(" × ") })]
           .concat(t ? [bar("Parameters", stack.layers[t - 1].params, maxParams, t), bar("MACs", stack.layers[t - 1].macs, maxMacs, t)] : [])),
@@ -426,9 +443,22 @@
     panels.forEach(function (p) {
       var drawn = drawTensor(p.canvas, p.tensor, stack.rank, width, palette);
       if (stack.rank === 3) p.figure.querySelector(".cx-caption").prepend("Depth slice " + drawn.z + " of " + fmt(p.tensor.sizes[0]) + ". ");
-      p.canvas.addEventListener("click", function (e) { self.clicked(p.tensor, drawn, e); });
+      self.drawn[p.tensor.t] = { tensor: p.tensor, drawn: drawn };
     });
+    this.canvases.length = scenes.length;
     if (focusId && document.getElementById(focusId)) document.getElementById(focusId).focus();
+  };
+  // Tensor t's canvas, made once and kept from one drawing to the next: a new canvas costs a
+  // new backing store, which took most of an interaction's time. Its handlers read this.drawn.
+  Explorer.prototype.canvas = function (t) {
+    var self = this, id = "cx-t" + t;
+    if (!this.canvases[t]) {
+      this.canvases[t] = el("canvas", { id: id, class: "cx-grid", role: "img", "aria-labelledby": id + "-caption", "data-tensor": String(t),
+        tabindex: t ? "0" : null, "aria-keyshortcuts": t ? "ArrowLeft ArrowRight ArrowUp ArrowDown PageUp PageDown" : null,
+        onclick: function (e) { self.clicked(self.drawn[t].tensor, self.drawn[t].drawn, e); },
+        onkeydown: function (e) { self.keyed(self.drawn[t].tensor, e); } });
+    }
+    return this.canvases[t];
   };
   function bar(name, value, most, t) {
     var share = most > 0n ? Number((value * 1000n) / most) / 10 : 0;
@@ -444,6 +474,18 @@
     var j = drawn.cols[0] + Math.floor(event.offsetX / drawn.px), i = drawn.rows[0] + Math.floor(event.offsetY / drawn.px);
     var cell = rank === 1 ? [j] : rank === 2 ? [i, j] : [drawn.z, i, j];
     if (cell.some(function (v, a) { return v < 0 || v >= tensor.sizes[a]; })) return;
+    this.go({ layer: t, cell: cell, input: this.stack.sizes[t - 1].map(function () { return 0; }) });
+  };
+  // On a focused picture of a layer's output, the arrow keys move the selected cell along the
+  // columns and rows (Page Up and Page Down along the depth); the first key selects that layer.
+  var MOVES = { ArrowLeft: [-1, 1], ArrowRight: [1, 1], ArrowUp: [-1, 2], ArrowDown: [1, 2], PageUp: [-1, 3], PageDown: [1, 3] };
+  Explorer.prototype.keyed = function (tensor, event) {
+    var move = MOVES[event.key], rank = this.stack.rank, t = tensor.t;
+    if (!move || !t || move[1] > rank) return;
+    event.preventDefault();
+    var cell = t === this.view.layer ? this.view.cell.slice() : tensor.sizes.map(function (n) { return Math.floor((n - 1) / 2); });
+    var axis = rank - move[1];
+    cell[axis] = Math.min(Math.max(cell[axis] + move[0], 0), tensor.sizes[axis] - 1);
     this.go({ layer: t, cell: cell, input: this.stack.sizes[t - 1].map(function () { return 0; }) });
   };
   Explorer.prototype.summary = function (stack, view) {
