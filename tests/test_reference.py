@@ -16,7 +16,7 @@ import snippets
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference"  # one page per module: <module>.md
 # Modules whose functions compute numbers: their docstrings must carry a formula (an equation
 # or a ``code`` expression).
-ARITHMETIC = {"shapes", "params", "cost", "receptive", "ops", "geometry"}
+ARITHMETIC = {"shapes", "params", "cost", "receptive", "ops", "geometry", "cells"}
 
 
 def public_modules() -> list[str]:
