@@ -433,3 +433,13 @@ def test_the_arrow_keys_move_the_selected_cell(page, base_url) -> None:
     assert "output (7, 4) of layer 1" in page.inner_text("#cx-summary")
     assert page.evaluate("document.activeElement.id") == "cx-t1"
     assert "x=1:7,4" in page.evaluate("location.hash")
+
+
+def test_only_state_fragments_pass_the_anchor_check_unseen() -> None:
+    """hooks/calculator_links.py: a state (key=value) is taken; a missing heading still is not."""
+    from hooks.calculator_links import StateOrHeading
+
+    anchors = StateOrHeading({"explorer"})
+    assert "mode=keras&in=8,8,1&l=conv&x=1:0,0" in anchors
+    assert "explorer" in anchors
+    assert "no-such-heading" not in anchors
