@@ -31,6 +31,7 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
+from scipy.linalg.blas import get_blas_funcs
 
 from snippets import _arrays
 from snippets._validate import Pair, Sizes, check_int, check_sizes
@@ -207,7 +208,7 @@ def conv(
     if math.prod(kernel_size) == 1 and groups == 1 and not any(map(any, pads)):
         y = pointwise(x[(slice(None), *(slice(None, None, s) for s in strides))], kernel)
     else:
-        method = tap_conv if sums_taps(len(out), x.shape[-1] // groups, x.itemsize) else gemm_conv
+        method = tap_conv if sums_taps(strides, x.shape[-1] // groups, x.dtype) else gemm_conv
         y = method(pad(x, pads, padding_mode), kernel, tuple(out), strides, dilations, groups)
     return _finish(y, bias, dtype, batched)
 
@@ -218,6 +219,8 @@ def conv(
 # --8<-- [start:gemm_conv]
 BAND_ELEMENTS = 1 << 19  # patch-matrix values per band: 2 MiB of float32, about one core's L2
 CACHE_LINE = 64  # bytes
+#: dtypes BLAS multiplies itself: :func:`tap_conv` accumulates in place through it
+BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
@@ -228,21 +231,31 @@ def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
     return channels_per_group * itemsize < CACHE_LINE
 
 
-def sums_taps(spatial_axes: int, channels_per_group: int, itemsize: int) -> bool:
+def sums_taps(stride: Sizes, channels_per_group: int, dtype: np.dtype) -> bool:
     """Whether :func:`conv` computes with :func:`tap_conv` rather than :func:`gemm_conv`: when
-    the output has one spatial axis and a pixel's channels in a group fill a 64-byte cache
-    line (``C_g * itemsize >= 64``, the opposite of :func:`gathers_from_planes`).
+    the stride is 1 on every axis, BLAS multiplies the dtype (float32, float64) and a pixel's
+    channels in a group fill a 64-byte cache line (``C_g * itemsize >= 64``, the opposite of
+    :func:`gathers_from_planes`).
 
-    Why, measured by ``python -m benchmarks.methods`` (2026-12-03, Intel Xeon with AVX-512, 2 MiB
-    L2, OpenBLAS SkylakeX kernel, 2 threads, float32): in 1-D a tap's view of a band is one
-    strided matrix ``(outputs, C_g)``, a single BLAS call, and summing the taps costs less
-    than writing and reading back the patch matrix: 0.69-0.98x of gemm's time for 16 to 512
-    channels. With fewer channels than a cache line each tap's product is too thin to run
-    at speed (1 channel, k10 s5: 60x slower). In 2-D and 3-D a tap's view is a stack of rows,
-    one small BLAS call per row: 1.1-1.7x slower below 128 channels, 0.94x at 128 and 256,
-    5-8x slower with 3 channels, so gemm stays, one rule for every rank.
+    Why, measured by ``python -m benchmarks.methods`` (float32, 2 threads, OpenBLAS SkylakeX
+    kernel) on both machine types, ``tap / gemm`` time, below 1 where the taps win:
+
+    - 16 channels or more, stride 1: 2-D 0.62-0.90 on an Intel Xeon (2 MiB L2 per core,
+      2026-12-03) and 0.89-0.99 on an AMD EPYC (1 MiB L2, 2026-12-04); 3-D 8x28x28x64 0.63 and
+      0.93; 1-D 0.48-0.88 and 0.43-1.00. The patch matrix is ``prod(k)`` times the input, written
+      once and read back; the taps read the input in place.
+    - Fewer channels than a cache line (3 or 8 in 2-D, 1 in 1-D): 1.1-7.8x slower on both, since
+      each tap's product is too thin (``C_g`` deep) for BLAS to run at speed.
+    - A stride (1-D k3 s2, 2-D s2): 1.07-1.13x slower on both: the phase copy of
+      :func:`_phase_planes` costs more than the patch matrix of a strided output, which is
+      ``s`` times smaller per axis.
     """
-    return spatial_axes == 1 and not gathers_from_planes(channels_per_group, itemsize)
+    dtype = np.dtype(dtype)
+    return (
+        all(step == 1 for step in stride)
+        and dtype in BLAS_DTYPES
+        and not gathers_from_planes(channels_per_group, dtype.itemsize)
+    )
 
 
 def _bands(out_size: Sizes, values_per_position: int, budget: int):
@@ -309,48 +322,70 @@ def gemm_conv(
 
 
 # --8<-- [start:tap_conv]
+def _phase_planes(xp: np.ndarray, stride: int, groups: int) -> np.ndarray:
+    """``xp`` ``(N, *P, C)`` as ``(N, G, s, *P[:-1], Q, C_g)``: each group's channels apart, and
+    the last axis split into its ``s`` phases, ``planes[n, g, r, ..., q, c] = xp[n, ..., q s + r,
+    g C_g + c]`` (``Q = ceil(P_last / s)``, zeros past the end). No copy when ``s = G = 1``."""
+    n, *spatial, channels = xp.shape
+    extra = -spatial[-1] % stride
+    if extra:
+        xp = np.pad(xp, ((0, 0),) * len(spatial) + ((0, extra), (0, 0)))
+    rank = len(spatial)
+    split = xp.reshape(n, *spatial[:-1], -1, stride, groups, channels // groups)
+    order = (0, rank + 2, rank + 1, *range(1, rank + 1), rank + 3)  # (N, G, s, *P[:-1], Q, C_g)
+    return np.ascontiguousarray(split.transpose(order))
+
+
 def tap_conv(
     xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
 ) -> np.ndarray:
-    """Convolve the padded ``xp`` as one matrix multiply per kernel tap, summed, band by band.
+    """Convolve the padded ``xp`` as one matrix multiply per kernel tap, each added into the
+    output by BLAS itself (``C = A B + C``), on the flattened grid of the input.
 
-    ``y[n, i] = sum_u xp[n, i s + u d] @ k[u]`` over the taps ``u`` of the kernel (a tuple of
-    indices, one per axis), per group: the input seen through tap ``u`` is a strided view of
-    ``xp`` (no copy), ``(outputs, C_g)``, and ``k[u]`` is ``(C_g, C_out / groups)``. Nothing
-    is gathered, so no patch matrix ``prod(k)`` times the input's size is written and read back;
-    instead each tap's product is added into the band of the output, which stays in the cache
-    (bands of about ``BAND_ELEMENTS / 2`` output values). Same result as :func:`gemm_conv`.
+    With stride 1 on every axis but the last (stride ``s``), flatten an example's padded grid,
+    its last axis split into ``s`` phases (:func:`_phase_planes`), into rows ``m`` of ``C_g``
+    values. Output ``(i_0, ..., i_last)`` is row ``m = ravel(i)`` of that grid, and tap
+    ``u = (u_0, ..., u_last)`` reads row ``m + o_u`` of phase ``r_u``, where
+    ``o_u = ravel(u_0 d_0, ..., floor(u_last d_last / s))`` and ``r_u = u_last d_last mod s``:
+
+    ``y[m] = sum_u planes[r_u][m + o_u] @ k[u]``, one GEMM per tap on a contiguous block of rows.
+
+    Nothing is gathered: no patch matrix ``prod(k)`` times the input is written and read back.
+    The price is the grid's rows past the output's end on each later axis (the padding's width
+    along them), computed and dropped: 2 of 58 columns for 56x56 'same' with a 3x3 kernel.
+    The output grid is done a band of about ``BAND_ELEMENTS / 2`` values at a time, so that
+    it stays in the cache while every tap adds into it. Same result as :func:`gemm_conv`.
     """
     *kernel_size, c_group, c_out = kernel.shape
+    n, s = xp.shape[0], stride[-1]
+    if any(step != 1 for step in stride[:-1]):
+        raise ValueError(f"tap_conv needs stride 1 on every axis but the last, got stride={stride}")
+    planes = _phase_planes(xp, s, groups)
+    grid = planes.shape[3:-1]  # (*P[:-1], Q)
+    rows = planes.reshape(n, groups, s, -1, c_group)
     per_group = c_out // groups
-    y = np.empty((xp.shape[0], *out_size, c_out), xp.dtype)
-    taps = list(itertools.product(*map(range, kernel_size)))
-    for image in range(xp.shape[0]):
-        for leading, first, stop in _bands(out_size, c_out, max(BAND_ELEMENTS // 2, 1)):
-            spans = [(i, i + 1) for i in leading] + [(first, stop)]
-            spans += [(0, size) for size in out_size[len(spans) :]]
-            y_band = y[(image, *(slice(lo, hi) for lo, hi in spans))]
-            partial = np.empty_like(y_band) if len(taps) > 1 else y_band
-            for t, tap in enumerate(taps):
-                seen = xp[
-                    (
-                        image,
-                        *(
-                            slice(lo * s + u * d, (hi - 1) * s + u * d + 1, s)
-                            for (lo, hi), s, u, d in zip(spans, stride, tap, dilation, strict=True)
-                        ),
-                    )
-                ]
-                target = y_band if t == 0 else partial
-                for g in range(groups):
-                    np.matmul(
-                        seen[..., g * c_group : (g + 1) * c_group],
-                        kernel[tap][:, g * per_group : (g + 1) * per_group],
-                        out=target[..., g * per_group : (g + 1) * per_group],
-                    )
-                if t:
-                    y_band += partial
-    return y
+    weights = kernel.reshape(*kernel_size, c_group, groups, per_group)
+    # the output grid: out_0 rows of every later axis of the input grid, cropped at the end
+    y_grid = np.empty((n, groups, out_size[0] * math.prod(grid[1:]), per_group), xp.dtype)
+    used = int(np.ravel_multi_index(tuple(size - 1 for size in out_size), grid)) + 1
+    gemm = get_blas_funcs("gemm", dtype=xp.dtype)
+    band = max(BAND_ELEMENTS // 2 // c_out, 1)
+    taps = []
+    for tap in itertools.product(*map(range, kernel_size)):
+        reach = [u * d for u, d in zip(tap, dilation, strict=True)]
+        phase, reach[-1] = reach[-1] % s, reach[-1] // s
+        taps.append((tap, phase, int(np.ravel_multi_index(reach, grid))))
+    for image, g in itertools.product(range(n), range(groups)):
+        for first in range(0, used, band):
+            stop = min(first + band, used)
+            target = y_grid[image, g, first:stop].T  # Fortran-ordered: BLAS writes it in place
+            for t, (tap, phase, offset) in enumerate(taps):
+                source = rows[image, g, phase, first + offset : stop + offset]
+                gemm(1.0, weights[tap][:, g].T, source.T, beta=float(t > 0), c=target, overwrite_c=True)
+    y_grid = y_grid.reshape(n, groups, out_size[0], *grid[1:], per_group)
+    crop = y_grid[(slice(None), slice(None), slice(None), *(slice(size) for size in out_size[1:]))]
+    order = (0, *range(2, len(out_size) + 2), 1, len(out_size) + 2)  # groups next to their channels
+    return np.ascontiguousarray(crop.transpose(order)).reshape(n, *out_size, c_out)
 
 
 # --8<-- [end:tap_conv]

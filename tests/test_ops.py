@@ -19,6 +19,7 @@ from snippets.ops import (
     im2col,
     im2col_planes,
     separable_conv2d,
+    sums_taps,
     tap_conv,
 )
 
@@ -154,8 +155,10 @@ def dense_cases(draw):
 
 @given(dense_cases())
 def test_tap_conv_equals_gemm_conv(case):
-    """The two dense methods give the same output in every rank, with groups, strides, dilations."""
+    """The two dense methods give the same output in every rank, with groups, strides, dilations
+    (tap_conv's strides: any on the last axis, 1 on the others)."""
     n, spatial, kernel_size, stride, dilation, groups, c_group, per_group = case
+    stride = (1,) * (len(stride) - 1) + stride[-1:]
     xp, kernel = normal(0, (n, *spatial, groups * c_group), (*kernel_size, c_group, groups * per_group))
     out = tuple(
         (size - d * (k - 1) - 1) // s + 1
@@ -319,6 +322,21 @@ def test_bad_input_names_the_shapes_and_dtypes(call, error, fragments):
         call()
     for fragment in fragments:
         assert fragment in str(raised.value)
+
+
+def test_tap_conv_refuses_a_stride_on_a_leading_axis():
+    xp, kernel = normal(1, (1, 6, 6, 2), (3, 3, 2, 2))
+    with pytest.raises(ValueError, match=r"stride 1 on every axis but the last, got stride=\(2, 1\)"):
+        tap_conv(xp, kernel, (2, 4), (2, 1), (1, 1), 1)
+
+
+def test_the_method_rule_follows_the_strides_the_dtype_and_the_channels():
+    assert sums_taps((1, 1), 64, np.float32) and sums_taps((1, 1, 1), 32, np.float64)
+    assert sums_taps((1,), 16, np.float32)
+    assert not sums_taps((1, 2), 64, np.float32)  # a stride: the phase copy costs more than it saves
+    assert not sums_taps((2,), 512, np.float32)
+    assert not sums_taps((1, 1), 15, np.float32)  # less than a cache line of channels
+    assert not sums_taps((1, 1), 64, np.float16)  # BLAS has no float16 product
 
 
 @pytest.mark.parametrize("band_elements", [1, 2, 64])
