@@ -336,6 +336,14 @@ def _phase_planes(xp: np.ndarray, stride: int, groups: int) -> np.ndarray:
     return np.ascontiguousarray(split.transpose(order))
 
 
+def _fortran(matrix: np.ndarray) -> tuple[np.ndarray, int]:
+    """``(a, trans)`` with ``op(a) = matrix`` and ``a`` Fortran-ordered, as BLAS reads it without
+    a copy: the matrix itself, or the transpose of a C-ordered one with ``trans = 1``."""
+    if matrix.flags.f_contiguous or not matrix.flags.c_contiguous:
+        return matrix, 0
+    return matrix.T, 1
+
+
 def tap_conv(
     xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
 ) -> np.ndarray:
@@ -381,7 +389,8 @@ def tap_conv(
             target = y_grid[image, g, first:stop].T  # Fortran-ordered: BLAS writes it in place
             for t, (tap, phase, offset) in enumerate(taps):
                 source = rows[image, g, phase, first + offset : stop + offset]
-                gemm(1.0, weights[tap][:, g].T, source.T, beta=float(t > 0), c=target, overwrite_c=True)
+                w, flip = _fortran(weights[tap][:, g].T)
+                gemm(1.0, w, source.T, beta=float(t > 0), c=target, overwrite_c=True, trans_a=flip)
     y_grid = y_grid.reshape(n, groups, out_size[0], *grid[1:], per_group)
     crop = y_grid[(slice(None), slice(None), slice(None), *(slice(size) for size in out_size[1:]))]
     order = (0, *range(2, len(out_size) + 2), 1, len(out_size) + 2)  # groups next to their channels
@@ -642,18 +651,109 @@ def conv_transpose(
         )
     ]
     x, kernel = x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
-    # Every value times the whole kernel: (N prod(spatial), C_in) @ (C_in, C_out) for each tap,
-    # stored tap by tap so that col2im reads each tap's slice from one contiguous block.
+    method = phase_transpose if sums_taps((1,) * rank, c_in, dtype) else scatter_transpose
+    y = method(x, kernel, tuple(out), strides, dilations, tuple(offsets))
+    return _finish(y, bias, dtype, batched)
+
+
+def scatter_transpose(
+    x: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, offsets: Sizes
+) -> np.ndarray:
+    """The transposed convolution as one matrix multiply and a scatter: every input value times
+    the whole kernel, ``(N prod(spatial), C_in) @ (C_in, C_out)`` for each tap, added into the
+    output by :func:`col2im`. ``kernel`` is ``(*k, C_out, C_in)``; returns ``(N, *out, C_out)``
+    without bias. Same result as :func:`phase_transpose`.
+    """
+    rank, (n, *spatial, c_in) = len(stride), x.shape
+    *kernel_size, c_out, _ = kernel.shape
+    # stored tap by tap so that col2im reads each tap's slice from one contiguous block
     taps = math.prod(kernel_size)
     cols = np.matmul(x.reshape(-1, c_in), np.swapaxes(kernel, -1, -2).reshape(taps, c_in, c_out))
     cols = cols.reshape(*kernel_size, n, *spatial, c_out)
     cols = cols.transpose(rank, *range(rank + 1, 2 * rank + 1), *range(rank), 2 * rank + 1)  # a view
-    y = np.zeros((n, *out, c_out), dtype)
-    col2im(cols, y, strides, dilations, offsets)
-    return _finish(y, bias, dtype, batched)
+    y = np.zeros((n, *out_size, c_out), x.dtype)
+    col2im(cols, y, stride, dilation, offsets)
+    return y
 
 
 # --8<-- [end:conv_transpose]
+
+
+# --8<-- [start:phase_transpose]
+def phase_taps(k: int, stride: int, dilation: int, offset: int, phase: int) -> tuple[list[int], int, int]:
+    """The taps of one axis that land on the output positions ``o = q s + phase``, as a convolution.
+
+    Input ``h`` and tap ``u`` reach ``o = h s + u d - offset`` (:func:`conv_transpose`), so
+    ``o = q s + r`` takes the taps with ``u d - offset - r = c_u s`` for an integer ``c_u``, from
+    ``x[q - c_u]``. Those taps are every ``s / g``-th (``g = gcd(d, s)``) and ``c_u`` grows by
+    ``d / g`` from one to the next: reversed, they are a kernel of dilation ``d / g`` over ``x``
+    padded by ``max(c_u)`` before. Returns ``(taps reversed, d / g, max(c_u))``; no taps: ``([], 1, 0)``.
+    """
+    taps = [u for u in range(k) if (u * dilation - offset - phase) % stride == 0]
+    if not taps:
+        return [], 1, 0
+    return (
+        taps[::-1],
+        dilation // math.gcd(dilation, stride),
+        (taps[-1] * dilation - offset - phase) // stride,
+    )
+
+
+def _placed(x: np.ndarray, befores: Sizes, lengths: Sizes) -> np.ndarray:
+    """``r[n, *i, c] = x[n, *(i - before), c]`` for ``0 <= i < length`` on each spatial axis:
+    zeros where that runs past either end of ``x``, a crop where it stops short. No copy when
+    nothing moves."""
+    spatial = x.shape[1:-1]
+    if all(b == 0 and length == size for b, length, size in zip(befores, lengths, spatial, strict=True)):
+        return x
+    placed = np.zeros((x.shape[0], *lengths, x.shape[-1]), x.dtype)
+    spans = [
+        (max(b, 0), min(length, size + b)) for b, length, size in zip(befores, lengths, spatial, strict=True)
+    ]
+    if all(hi > lo for lo, hi in spans):
+        placed[(slice(None), *(slice(lo, hi) for lo, hi in spans))] = x[
+            (slice(None), *(slice(lo - b, hi - b) for (lo, hi), b in zip(spans, befores, strict=True)))
+        ]
+    return placed
+
+
+def phase_transpose(
+    x: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, offsets: Sizes
+) -> np.ndarray:
+    """The transposed convolution as ``prod(s)`` ordinary ones, one per output phase (the
+    "sub-pixel" form), each computed by :func:`tap_conv` or :func:`gemm_conv`, as :func:`conv` picks.
+
+    The output positions ``o = q s + r`` of phase ``r`` (one per axis) form a stride-1
+    convolution of ``x`` with the taps of :func:`phase_taps`: ``y[q s + r] = sum_u x[q - c_u] k[u]``.
+    No value is scattered and nothing is added twice: no ``prod(k)`` times the input's size of
+    columns is written and read back as in :func:`col2im`. A phase no tap reaches (``gcd(d, s) > 1``)
+    stays zero. ``kernel`` is ``(*k, C_out, C_in)``; returns ``(N, *out, C_out)`` without bias.
+    """
+    rank, n, c_out = len(stride), x.shape[0], kernel.shape[-2]
+    y = np.zeros((n, *out_size, c_out), x.dtype)
+    weights = np.swapaxes(kernel, -1, -2)  # (*k, C_in, C_out): the layout of conv's kernel
+    for phase in itertools.product(*(range(min(s, size)) for s, size in zip(stride, out_size, strict=True))):
+        plan = [
+            phase_taps(k, s, d, offset, r)
+            for k, s, d, offset, r in zip(kernel.shape[:rank], stride, dilation, offsets, phase, strict=True)
+        ]
+        if not all(taps for taps, _, _ in plan):
+            continue
+        counts = tuple(-(-(size - r) // s) for size, r, s in zip(out_size, phase, stride, strict=True))
+        lengths = tuple(
+            count + (len(taps) - 1) * step for (taps, step, _), count in zip(plan, counts, strict=True)
+        )
+        xp = _placed(x, tuple(before for _, _, before in plan), lengths)
+        sub = weights[np.ix_(*(taps for taps, _, _ in plan))]
+        steps, ones = tuple(step for _, step, _ in plan), (1,) * rank
+        method = tap_conv if sums_taps(ones, x.shape[-1], x.dtype) else gemm_conv
+        y[(slice(None), *(slice(r, None, s) for r, s in zip(phase, stride, strict=True)))] = method(
+            xp, sub, counts, ones, steps, 1
+        )
+    return y
+
+
+# --8<-- [end:phase_transpose]
 
 
 # --8<-- [start:col2im]

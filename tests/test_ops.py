@@ -18,6 +18,9 @@ from snippets.ops import (
     gemm_conv,
     im2col,
     im2col_planes,
+    phase_taps,
+    phase_transpose,
+    scatter_transpose,
     separable_conv2d,
     sums_taps,
     tap_conv,
@@ -322,6 +325,55 @@ def test_bad_input_names_the_shapes_and_dtypes(call, error, fragments):
         call()
     for fragment in fragments:
         assert fragment in str(raised.value)
+
+
+@st.composite
+def transposed_cases(draw):
+    """Input, kernel, stride, dilation and the window's offset in the full output (any sign:
+    Flax's padding can put zeros before it) of a transposed convolution of rank 1, 2 or 3."""
+    rank = draw(st.integers(1, 3))
+    axes = [
+        draw(st.tuples(st.integers(1, 5), st.integers(1, 4), st.integers(1, 3), st.integers(1, 3)))
+        for _ in range(rank)
+    ]  # (n, k, s, d) per axis
+    full = [(n - 1) * s + d * (k - 1) + 1 for n, k, s, d in axes]
+    offsets = tuple(draw(st.integers(-2, length - 1)) for length in full)
+    out = tuple(draw(st.integers(1, length + 2)) for length in full)
+    c_in, c_out = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+    return draw(st.integers(1, 2)), axes, offsets, out, c_in, c_out
+
+
+@given(transposed_cases())
+def test_phase_transpose_equals_scatter_transpose(case):
+    """The sub-pixel form (one convolution per output phase) and the scatter form (col2im)
+    give the same output in every rank, with strides, dilations sharing a factor with the
+    stride (phases no tap reaches) and outputs cropped or padded on either side."""
+    batch, axes, offsets, out, c_in, c_out = case
+    spatial, kernel_size, stride, dilation = (tuple(column) for column in zip(*axes, strict=True))
+    x, kernel = normal(0, (batch, *spatial, c_in), (*kernel_size, c_out, c_in))
+    event(f"a phase without taps: {any(s % d == 0 and d > 1 for s, d in zip(stride, dilation, strict=True))}")
+    args = (x, kernel, out, stride, dilation, offsets)
+    np.testing.assert_allclose(phase_transpose(*args), scatter_transpose(*args), rtol=1e-12, atol=1e-12)
+
+
+def test_phase_taps_of_a_4_tap_kernel_at_stride_2():
+    """Kernel 4, stride 2, no crop: output 2q takes taps 2, 0 from x[q-1], x[q]; output 2q+1
+    taps 3, 1; with dilation 2 every tap lands on the even outputs and the odd ones get none."""
+    assert phase_taps(4, 2, 1, 0, 0) == ([2, 0], 1, 1)
+    assert phase_taps(4, 2, 1, 0, 1) == ([3, 1], 1, 1)
+    assert phase_taps(4, 2, 2, 0, 0) == ([3, 2, 1, 0], 1, 3)
+    assert phase_taps(4, 2, 2, 0, 1) == ([], 1, 0)
+
+
+def test_conv_transpose_uses_phases_for_wide_inputs(monkeypatch):
+    """The method rule of conv (sums_taps) also picks the transposed convolution's method."""
+    called = []
+    monkeypatch.setattr(ops, "phase_transpose", lambda *a: called.append("phase") or scatter_transpose(*a))
+    x, kernel = normal(0, (1, 3, 3, 16), (4, 4, 2, 16), dtype=np.float32)
+    conv2d_transpose(x, kernel, stride=2, padding="same")
+    x, kernel = normal(0, (1, 3, 3, 8), (4, 4, 2, 8), dtype=np.float32)
+    conv2d_transpose(x, kernel, stride=2, padding="same")
+    assert called == ["phase"]
 
 
 def test_tap_conv_refuses_a_stride_on_a_leading_axis():
