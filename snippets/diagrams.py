@@ -4,7 +4,7 @@ Every function returns a :class:`matplotlib.figure.Figure`. Cells and marks carr
 (written to the SVG as ``id``) that names what they are, such as ``output-cell-1-2`` or
 ``overlap-3-4`` with its count as text, so tests can check the drawn geometry against
 :mod:`snippets.shapes` and :mod:`snippets.geometry`. matplotlib is imported inside the
-functions: the rest of ``snippets`` needs only numpy.
+functions: the rest of ``snippets`` needs only NumPy and SciPy.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ by Pillow. ``tests/test_figures.py`` redraws each figure and fails when a commit
 stale, checks the drawn geometry, and checks that each page shows the figure with the alt
 text of :data:`FIGURES`, which is computed here, so its numbers come from the code too.
 
-matplotlib is imported inside the functions: the rest of ``snippets`` needs only numpy.
+matplotlib is imported inside the functions: the rest of ``snippets`` needs only NumPy and SciPy.
 """
 
 from __future__ import annotations

@@ -31,9 +31,9 @@ import math
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-from scipy.linalg.blas import get_blas_funcs
 
 from snippets import _arrays
+from snippets._blas import BLAS_DTYPES, product
 from snippets._validate import Pair, Sizes, check_int, check_sizes
 from snippets.shapes import (
     PaddingSpec,
@@ -219,8 +219,6 @@ def conv(
 # --8<-- [start:gemm_conv]
 BAND_ELEMENTS = 1 << 19  # patch-matrix values per band: 2 MiB of float32, about one core's L2
 CACHE_LINE = 64  # bytes
-#: dtypes BLAS multiplies itself: :func:`tap_conv` accumulates in place through it
-BLAS_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def gathers_from_planes(channels_per_group: int, itemsize: int) -> bool:
@@ -314,7 +312,7 @@ def gemm_conv(
                     source[(slice(image, image + 1), *reads)], kernel_size, stride, dilation, groups
                 )
             for g in range(groups):  # one 2D matmul per group, written straight into y
-                np.matmul(patches[g], weights[:, g], out=y_band[:, g])
+                product(patches[g], weights[:, g], y_band[:, g])
     return y
 
 
@@ -334,14 +332,6 @@ def _phase_planes(xp: np.ndarray, stride: int, groups: int) -> np.ndarray:
     split = xp.reshape(n, *spatial[:-1], -1, stride, groups, channels // groups)
     order = (0, rank + 2, rank + 1, *range(1, rank + 1), rank + 3)  # (N, G, s, *P[:-1], Q, C_g)
     return np.ascontiguousarray(split.transpose(order))
-
-
-def _fortran(matrix: np.ndarray) -> tuple[np.ndarray, int]:
-    """``(a, trans)`` with ``op(a) = matrix`` and ``a`` Fortran-ordered, as BLAS reads it without
-    a copy: the matrix itself, or the transpose of a C-ordered one with ``trans = 1``."""
-    if matrix.flags.f_contiguous or not matrix.flags.c_contiguous:
-        return matrix, 0
-    return matrix.T, 1
 
 
 def tap_conv(
@@ -376,7 +366,6 @@ def tap_conv(
     # the output grid: out_0 rows of every later axis of the input grid, cropped at the end
     y_grid = np.empty((n, groups, out_size[0] * math.prod(grid[1:]), per_group), xp.dtype)
     used = int(np.ravel_multi_index(tuple(size - 1 for size in out_size), grid)) + 1
-    gemm = get_blas_funcs("gemm", dtype=xp.dtype)
     band = max(BAND_ELEMENTS // 2 // c_out, 1)
     taps = []
     for tap in itertools.product(*map(range, kernel_size)):
@@ -386,11 +375,10 @@ def tap_conv(
     for image, g in itertools.product(range(n), range(groups)):
         for first in range(0, used, band):
             stop = min(first + band, used)
-            target = y_grid[image, g, first:stop].T  # Fortran-ordered: BLAS writes it in place
+            target = y_grid[image, g, first:stop]
             for t, (tap, phase, offset) in enumerate(taps):
                 source = rows[image, g, phase, first + offset : stop + offset]
-                w, flip = _fortran(weights[tap][:, g].T)
-                gemm(1.0, w, source.T, beta=float(t > 0), c=target, overwrite_c=True, trans_a=flip)
+                product(source, weights[tap][:, g], target, accumulate=t > 0)
     y_grid = y_grid.reshape(n, groups, out_size[0], *grid[1:], per_group)
     crop = y_grid[(slice(None), slice(None), slice(None), *(slice(size) for size in out_size[1:]))]
     order = (0, *range(2, len(out_size) + 2), 1, len(out_size) + 2)  # groups next to their channels
@@ -420,7 +408,7 @@ def pointwise(x: np.ndarray, kernel: np.ndarray) -> np.ndarray:
     ``y[n,i,j,o] = sum_c x[n,i,j,c] k[0,0,c,o]``, i.e. ``x.reshape(-1, C) @ k.reshape(C, C_out)``.
     """
     channels = x.shape[-1]
-    y = x.reshape(-1, channels) @ kernel.reshape(channels, -1)
+    y = product(x.reshape(-1, channels), kernel.reshape(channels, -1))
     return y.reshape(*x.shape[:-1], -1)
 
 
@@ -668,7 +656,10 @@ def scatter_transpose(
     *kernel_size, c_out, _ = kernel.shape
     # stored tap by tap so that col2im reads each tap's slice from one contiguous block
     taps = math.prod(kernel_size)
-    cols = np.matmul(x.reshape(-1, c_in), np.swapaxes(kernel, -1, -2).reshape(taps, c_in, c_out))
+    rows, flat_kernel = x.reshape(-1, c_in), kernel.reshape(taps, c_out, c_in)
+    cols = np.empty((taps, rows.shape[0], c_out), x.dtype)
+    for tap in range(taps):
+        product(rows, flat_kernel[tap].T, cols[tap])
     cols = cols.reshape(*kernel_size, n, *spatial, c_out)
     cols = cols.transpose(rank, *range(rank + 1, 2 * rank + 1), *range(rank), 2 * rank + 1)  # a view
     y = np.zeros((n, *out_size, c_out), x.dtype)

@@ -5,7 +5,7 @@ returns its :class:`~snippets.graph.Summary`: per layer the output shape, traina
 non-trainable parameters, MACs, receptive field, effective stride and effective padding
 per axis, and the bytes it writes and keeps for training; the totals and the activation
 memory of one input. torch and Keras are imported only when a model of theirs is given:
-``import snippets`` needs NumPy alone.
+``import snippets`` needs NumPy and SciPy alone.
 
 From a shell, ``python -m snippets.summary package.module:factory --input 224,224,3``
 prints the table of the model the factory returns.
