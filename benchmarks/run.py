@@ -388,11 +388,18 @@ def _cpu() -> str:
 
 
 def _blas_kernel() -> str:
-    """The BLAS numpy loaded and the kernel it chose for this CPU (threadpoolctl)."""
+    """Each BLAS loaded, whose it is (NumPy's, or SciPy's, which ``snippets._blas`` calls), and
+    the kernel it chose for this CPU (threadpoolctl)."""
     pools = [p for p in threadpoolctl.threadpool_info() if p.get("user_api") == "blas"]
     return "; ".join(
-        f"{p['internal_api']} {p['version']}, kernel {p.get('architecture', '?')}" for p in pools
+        f"{_owner(p['filepath'])}: {p['internal_api']} {p['version']}, kernel {p.get('architecture', '?')}"
+        for p in pools
     )
+
+
+def _owner(filepath: str) -> str:
+    """The package whose wheel brought the library: ``site-packages/scipy.libs/...`` is SciPy's."""
+    return f"{pathlib.Path(filepath).parent.name.split('.')[0]}'s"
 
 
 def machine() -> str:
@@ -401,7 +408,7 @@ def machine() -> str:
         [
             f"machine: {platform.platform()} ({platform.machine()}), {os.cpu_count()} CPUs",
             f"CPU: {_cpu()}",
-            f"numpy's BLAS at run time: {_blas_kernel()}; environment overrides: {OPENBLAS_ENV}",
+            f"BLAS at run time: {_blas_kernel()}; environment overrides: {OPENBLAS_ENV}",
             f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__}",
             f"numpy BLAS: {blas.get('name')} {blas.get('version')}",
             f"torch: {_torch_info()}",
