@@ -239,14 +239,14 @@ def sums_taps(stride: Sizes, channels_per_group: int, dtype: np.dtype) -> bool:
     kernel) on both machine types, ``tap / gemm`` time, below 1 where the taps win:
 
     - 16 channels or more, stride 1: 2-D 0.62-0.90 on an Intel Xeon (2 MiB L2 per core,
-      2026-12-03) and 0.89-0.99 on an AMD EPYC (1 MiB L2, 2026-12-04); 3-D 8x28x28x64 0.63 and
-      0.93; 1-D 0.48-0.88 and 0.43-1.00. The patch matrix is ``prod(k)`` times the input, written
+      2026-12-03) and 0.89-1.01 on an AMD EPYC (1 MiB L2, 2026-12-04); 3-D 8x28x28x64 0.63 and
+      0.87-0.93; 1-D 0.48-0.88 and 0.22-1.00. The patch matrix is ``prod(k)`` times the input, written
       once and read back; the taps read the input in place.
     - Fewer channels than a cache line (3 or 8 in 2-D, 1 in 1-D): 1.1-7.8x slower on both, since
       each tap's product is too thin (``C_g`` deep) for BLAS to run at speed.
-    - A stride (1-D k3 s2, 2-D s2): 1.07-1.13x slower on both: the phase copy of
-      :func:`_phase_planes` costs more than the patch matrix of a strided output, which is
-      ``s`` times smaller per axis.
+    - A stride (1-D k3 s2, 2-D s2): 0.97-1.13x, no gain on either: the phase copy of
+      :func:`_phase_planes` costs about what it saves, since the patch matrix of a strided
+      output is ``s`` times smaller per axis.
     """
     dtype = np.dtype(dtype)
     return (
