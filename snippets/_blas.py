@@ -54,7 +54,7 @@ def product(
     left, trans_left = _fortran(np.asarray(b, dtype).T)
     right, trans_right = _fortran(np.asarray(a, dtype).T)
     gemm = get_blas_funcs("gemm", dtype=dtype)
-    gemm(
+    result = gemm(
         1.0,
         left,
         right,
@@ -64,6 +64,8 @@ def product(
         trans_a=trans_left,
         trans_b=trans_right,
     )
+    if not np.may_share_memory(result, target):  # f2py copied c after all: take its result
+        target[...] = result.T
     if target is not out:
         out[...] = target
     return out
