@@ -29,6 +29,8 @@ def _fail(name: str, allowed: str, value: Any, error: type[Exception]) -> Except
 
 def is_plain_int(value: Any) -> bool:
     """True for ``int`` and NumPy integers, False for ``bool`` (which Python counts as an int)."""
+    if type(value) is int:  # the common case, without the abstract-class check (a layer call makes ~40)
+        return True
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
@@ -54,15 +56,14 @@ def _sizes_allowed(rank: int, minimum: int) -> str:
 def check_sizes(name: str, value: Any, rank: int, minimum: int = 1) -> Sizes:
     """Return one int per spatial axis from an int (used for every axis) or a tuple of ``rank`` ints
     ``>= minimum``."""
-    allowed = _sizes_allowed(rank, minimum)
     if is_plain_int(value):
         single = check_int(name, value, minimum)
         return (single,) * rank
     if isinstance(value, (tuple, list)) and len(value) == rank and all(map(is_plain_int, value)):
         if min(value) < minimum:
-            raise _fail(name, allowed, value, ValueError)
+            raise _fail(name, _sizes_allowed(rank, minimum), value, ValueError)
         return tuple(int(v) for v in value)
-    raise _fail(name, allowed, value, TypeError)
+    raise _fail(name, _sizes_allowed(rank, minimum), value, TypeError)
 
 
 def check_pair(name: str, value: Any, minimum: int = 1) -> Pair:

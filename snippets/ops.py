@@ -75,12 +75,35 @@ TRANSPOSE_LAYOUT = "C_out, C_in"
 NUMPY_PAD_MODES = {"zeros": "constant", "reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 
+def _placed(x: np.ndarray, befores: Sizes, lengths: Sizes) -> np.ndarray:
+    """``r[n, *i, c] = x[n, *(i - before), c]`` for ``0 <= i < length`` on each spatial axis:
+    zeros where that runs past either end of ``x``, a crop where it stops short. No copy when
+    nothing moves."""
+    spatial = x.shape[1:-1]
+    if all(b == 0 and length == size for b, length, size in zip(befores, lengths, spatial, strict=True)):
+        return x
+    placed = np.zeros((x.shape[0], *lengths, x.shape[-1]), x.dtype)
+    spans = [
+        (max(b, 0), min(length, size + b)) for b, length, size in zip(befores, lengths, spatial, strict=True)
+    ]
+    if all(hi > lo for lo, hi in spans):
+        placed[(slice(None), *(slice(lo, hi) for lo, hi in spans))] = x[
+            (slice(None), *(slice(lo - b, hi - b) for (lo, hi), b in zip(spans, befores, strict=True)))
+        ]
+    return placed
+
+
 def pad(x: np.ndarray, pads: tuple[Pair, ...], padding_mode: str = "zeros") -> np.ndarray:
     """Pad the spatial axes of ``(N, *spatial, C)`` by ``pads = ((before, after), ...)``, one pair
     per axis: zeros, the mirror image without the edge (``'reflect'``), the edge repeated
     (``'replicate'``) or the far side wrapped round (``'circular'``)."""
     if not any(before or after for before, after in pads):
         return x
+    if padding_mode == "zeros":  # one zero-filled array and one copy: np.pad's own way costs more calls
+        lengths = tuple(
+            size + before + after for size, (before, after) in zip(x.shape[1:-1], pads, strict=True)
+        )
+        return _placed(x, tuple(before for before, _ in pads), lengths)
     return np.pad(x, ((0, 0), *pads, (0, 0)), mode=NUMPY_PAD_MODES[padding_mode])
 
 
@@ -688,24 +711,6 @@ def phase_taps(k: int, stride: int, dilation: int, offset: int, phase: int) -> t
         dilation // math.gcd(dilation, stride),
         (taps[-1] * dilation - offset - phase) // stride,
     )
-
-
-def _placed(x: np.ndarray, befores: Sizes, lengths: Sizes) -> np.ndarray:
-    """``r[n, *i, c] = x[n, *(i - before), c]`` for ``0 <= i < length`` on each spatial axis:
-    zeros where that runs past either end of ``x``, a crop where it stops short. No copy when
-    nothing moves."""
-    spatial = x.shape[1:-1]
-    if all(b == 0 and length == size for b, length, size in zip(befores, lengths, spatial, strict=True)):
-        return x
-    placed = np.zeros((x.shape[0], *lengths, x.shape[-1]), x.dtype)
-    spans = [
-        (max(b, 0), min(length, size + b)) for b, length, size in zip(befores, lengths, spatial, strict=True)
-    ]
-    if all(hi > lo for lo, hi in spans):
-        placed[(slice(None), *(slice(lo, hi) for lo, hi in spans))] = x[
-            (slice(None), *(slice(lo - b, hi - b) for (lo, hi), b in zip(spans, befores, strict=True)))
-        ]
-    return placed
 
 
 def phase_transpose(
