@@ -357,6 +357,20 @@ def _phase_planes(xp: np.ndarray, stride: int, groups: int) -> np.ndarray:
     return np.ascontiguousarray(split.transpose(order))
 
 
+def _output_blocks(out_size: Sizes, grid: Sizes) -> list[tuple[int, int]]:
+    """The runs ``[start, stop)`` of the flattened ``grid`` that hold outputs: one per index of
+    every axis but the last two, from ``(..., 0, 0)`` to ``(..., out[-2] - 1, out[-1] - 1)``.
+    In 1-D and 2-D that is one run; in 3-D one per output plane, which skips the rows of the
+    padding between planes (2 of 58 for 56x56 'same' with a 3x3x3 kernel)."""
+    lead, tail = out_size[:-2], out_size[-2:]
+    length = int(np.ravel_multi_index((*(0,) * len(lead), *(size - 1 for size in tail)), grid)) + 1
+    starts = (
+        int(np.ravel_multi_index((*index, *(0,) * len(tail)), grid))
+        for index in itertools.product(*map(range, lead))
+    )
+    return [(start, start + length) for start in starts]
+
+
 def tap_conv(
     xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
 ) -> np.ndarray:
@@ -372,8 +386,9 @@ def tap_conv(
     ``y[m] = sum_u planes[r_u][m + o_u] @ k[u]``, one GEMM per tap on a contiguous block of rows.
 
     Nothing is gathered: no patch matrix ``prod(k)`` times the input is written and read back.
-    The price is the grid's rows past the output's end on each later axis (the padding's width
-    along them), computed and dropped: 2 of 58 columns for 56x56 'same' with a 3x3 kernel.
+    The price is the grid's rows past the output's end along the last axis (the padding's
+    width), computed and dropped: 2 of 58 columns for 56x56 'same' with a 3x3 kernel. Along the
+    other axes such rows are skipped (:func:`_output_blocks`).
     The output grid is done a band of about ``BAND_ELEMENTS / 2`` values at a time, so that
     it stays in the cache while every tap adds into it. Same result as :func:`gemm_conv`.
     """
@@ -388,20 +403,19 @@ def tap_conv(
     weights = kernel.reshape(*kernel_size, c_group, groups, per_group)
     # the output grid: out_0 rows of every later axis of the input grid, cropped at the end
     y_grid = np.empty((n, groups, out_size[0] * math.prod(grid[1:]), per_group), xp.dtype)
-    used = int(np.ravel_multi_index(tuple(size - 1 for size in out_size), grid)) + 1
+    blocks = _output_blocks(out_size, (out_size[0], *grid[1:]))  # y_grid's rows that hold outputs
     band = max(BAND_ELEMENTS // 2 // c_out, 1)
     taps = []
     for tap in itertools.product(*map(range, kernel_size)):
         reach = [u * d for u, d in zip(tap, dilation, strict=True)]
         phase, reach[-1] = reach[-1] % s, reach[-1] // s
         taps.append((tap, phase, int(np.ravel_multi_index(reach, grid))))
-    for image, g in itertools.product(range(n), range(groups)):
-        for first in range(0, used, band):
-            stop = min(first + band, used)
-            target = y_grid[image, g, first:stop]
-            for t, (tap, phase, offset) in enumerate(taps):
-                source = rows[image, g, phase, first + offset : stop + offset]
-                product(source, weights[tap][:, g], target, accumulate=t > 0)
+    bands = [(first, min(first + band, stop)) for start, stop in blocks for first in range(start, stop, band)]
+    for image, g, (first, stop) in itertools.product(range(n), range(groups), bands):
+        target = y_grid[image, g, first:stop]
+        for t, (tap, phase, offset) in enumerate(taps):
+            source = rows[image, g, phase, first + offset : stop + offset]
+            product(source, weights[tap][:, g], target, accumulate=t > 0)
     y_grid = y_grid.reshape(n, groups, out_size[0], *grid[1:], per_group)
     crop = y_grid[(slice(None), slice(None), slice(None), *(slice(size) for size in out_size[1:]))]
     order = (0, *range(2, len(out_size) + 2), 1, len(out_size) + 2)  # groups next to their channels
