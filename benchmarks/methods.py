@@ -3,10 +3,10 @@
 Times the two dense methods of ``snippets.ops`` on the same padded input, in the same process,
 alternating in blocks (``benchmarks.run.time_alternating``): :func:`~snippets.ops.gemm_conv`
 (gather every patch, one matrix multiply) and :func:`~snippets.ops.tap_conv` (one matrix
-multiply per kernel tap on the flattened input grid, added in place by BLAS). A stride applies
-to the last axis only, the one stride ``tap_conv`` takes. Prints, per case, both times and the ratio
-``tap / gemm`` (below 1: the taps win), over a grid of ranks, channel counts, strides and
-dilations, the benchmark cases of ``benchmarks.run`` among them. ``BENCH_ONLY=text`` keeps the
+multiply per kernel tap on the flattened input grid, added in place by BLAS), at stride 1, the
+only one ``tap_conv`` takes. Prints, per case, both times and the ratio ``tap / gemm`` (below 1:
+the taps win), over a grid of ranks, channel counts and dilations, the benchmark cases of
+``benchmarks.run`` among them. ``BENCH_ONLY=text`` keeps the
 cases whose name contains it.
 """
 
@@ -22,39 +22,35 @@ from benchmarks.run import machine, time_alternating  # sets the threads and the
 from snippets.ops import gemm_conv, tap_conv  # noqa: E402
 
 
-def grid() -> list[tuple[str, tuple[int, ...], int, int, int, int, int]]:
-    """``(name, spatial, c_in, c_out, k, stride, dilation)`` of each case, for one example."""
+def grid() -> list[tuple[str, tuple[int, ...], int, int, int, int]]:
+    """``(name, spatial, c_in, c_out, k, dilation)`` of each case, for one example."""
     cases = []
     for c in (16, 32, 64, 128, 256, 512):
-        cases.append((f"1-D 4000x{c} -> {c}, k3", (4000,), c, c, 3, 1, 1))
+        cases.append((f"1-D 4000x{c} -> {c}, k3", (4000,), c, c, 3, 1))
     cases += [
-        ("1-D 1000x128 -> 128, k3 d4 (x8 in bench)", (1008,), 128, 128, 3, 1, 4),
-        ("1-D 3199x512 -> 512, k3 s2", (3199,), 512, 512, 3, 2, 1),
-        ("1-D 16000x1 -> 512, k10 s5", (16000,), 1, 512, 10, 5, 1),
+        ("1-D 1000x128 -> 128, k3 d4 (x8 in bench)", (1008,), 128, 128, 3, 4),
+        ("1-D 16000x1 -> 512, k10", (16000,), 1, 512, 10, 1),
     ]
     for c in (3, 8, 16, 32, 64, 128, 256):
         side = 224 if c < 16 else max(14, 56 * 64 // max(c, 64))
-        cases.append((f"2-D {side}x{side}x{c} -> 64, 3x3", (side + 2, side + 2), c, 64, 3, 1, 1))
+        cases.append((f"2-D {side}x{side}x{c} -> 64, 3x3", (side + 2, side + 2), c, 64, 3, 1))
     cases += [
-        ("2-D 56x56x64 -> 64, 3x3", (58, 58), 64, 64, 3, 1, 1),
-        ("2-D 28x28x128 -> 128, 3x3 d2", (32, 32), 128, 128, 3, 1, 2),
-        ("2-D 56x56x64 -> 128, 3x3 s2 (taps: stride 1 on rows)", (57, 57), 64, 128, 3, 2, 1),
-        ("3-D 8x28x28x64 -> 64, 3x3x3", (10, 30, 30), 64, 64, 3, 1, 1),
-        ("3-D 16x56x56x3 -> 64, 3x3x3", (18, 58, 58), 3, 64, 3, 1, 1),
+        ("2-D 56x56x64 -> 64, 3x3", (58, 58), 64, 64, 3, 1),
+        ("2-D 28x28x128 -> 128, 3x3 d2", (32, 32), 128, 128, 3, 2),
+        ("3-D 8x28x28x64 -> 64, 3x3x3", (10, 30, 30), 64, 64, 3, 1),
+        ("3-D 16x56x56x3 -> 64, 3x3x3", (18, 58, 58), 3, 64, 3, 1),
     ]
     only = os.environ.get("BENCH_ONLY", "")
     return [case for case in cases if only in case[0]]
 
 
-def measure(spatial, c_in, c_out, k, stride, dilation) -> tuple[float, float]:
+def measure(spatial, c_in, c_out, k, dilation) -> tuple[float, float]:
     rng = np.random.default_rng(0)
     rank = len(spatial)
     xp = rng.standard_normal((1, *spatial, c_in), dtype=np.float32)
     kernel = rng.standard_normal((k,) * rank + (c_in, c_out), dtype=np.float32)
-    out = tuple((n - dilation * (k - 1) - 1) // stride + 1 for n in spatial)
-    strides = (1,) * (rank - 1) + (stride,)  # tap_conv's: 1 on every axis but the last
-    out = (*((n - dilation * (k - 1) - 1) + 1 for n in spatial[:-1]), out[-1])
-    args = (xp, kernel, out, strides, (dilation,) * rank, 1)
+    out = tuple(n - dilation * (k - 1) for n in spatial)
+    args = (xp, kernel, out, (1,) * rank, (dilation,) * rank, 1)
     np.testing.assert_allclose(
         tap_conv(*args), gemm_conv(*args), rtol=1e-3, atol=1e-3 * math.sqrt(k**rank * c_in)
     )

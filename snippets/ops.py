@@ -231,7 +231,7 @@ def conv(
     if math.prod(kernel_size) == 1 and groups == 1 and not any(map(any, pads)):
         y = pointwise(x[(slice(None), *(slice(None, None, s) for s in strides))], kernel)
     else:
-        method = tap_conv if sums_taps(strides, x.shape[-1] // groups, x.dtype) else gemm_conv
+        method = dense_method(strides, x.shape[-1] // groups, x.dtype)
         y = method(pad(x, pads, padding_mode), kernel, tuple(out), strides, dilations, groups)
     return _finish(y, bias, dtype, batched)
 
@@ -267,9 +267,9 @@ def sums_taps(stride: Sizes, channels_per_group: int, dtype: np.dtype) -> bool:
       once and read back; the taps read the input in place.
     - Fewer channels than a cache line (3 or 8 in 2-D, 1 in 1-D): 1.1-7.8x slower on both, since
       each tap's product is too thin (``C_g`` deep) for BLAS to run at speed.
-    - A stride (1-D k3 s2, 2-D s2): 0.97-1.13x, no gain on either: the phase copy of
-      :func:`_phase_planes` costs about what it saves, since the patch matrix of a strided
-      output is ``s`` times smaller per axis.
+    - A stride (1-D k3 s2, 2-D s2), by a variant that split the last axis into its ``s``
+      phases (commit bb50c99): 0.97-1.13x, no gain on either. The phase copy costs about what
+      it saves, since the patch matrix of a strided output is ``s`` times smaller per axis.
     """
     dtype = np.dtype(dtype)
     return (
@@ -277,6 +277,12 @@ def sums_taps(stride: Sizes, channels_per_group: int, dtype: np.dtype) -> bool:
         and dtype in BLAS_DTYPES
         and not gathers_from_planes(channels_per_group, dtype.itemsize)
     )
+
+
+def dense_method(stride: Sizes, channels_per_group: int, dtype: np.dtype):
+    """``tap_conv if sums_taps(stride, C_g, dtype) else gemm_conv``: the one choice of method of
+    :func:`conv` and of each phase of :func:`phase_transpose`."""
+    return tap_conv if sums_taps(stride, channels_per_group, dtype) else gemm_conv
 
 
 def _bands(out_size: Sizes, values_per_position: int, budget: int):
@@ -343,18 +349,12 @@ def gemm_conv(
 
 
 # --8<-- [start:tap_conv]
-def _phase_planes(xp: np.ndarray, stride: int, groups: int) -> np.ndarray:
-    """``xp`` ``(N, *P, C)`` as ``(N, G, s, *P[:-1], Q, C_g)``: each group's channels apart, and
-    the last axis split into its ``s`` phases, ``planes[n, g, r, ..., q, c] = xp[n, ..., q s + r,
-    g C_g + c]`` (``Q = ceil(P_last / s)``, zeros past the end). No copy when ``s = G = 1``."""
+def _group_planes(xp: np.ndarray, groups: int) -> np.ndarray:
+    """``xp`` ``(N, *P, C)`` as ``(N, G, *P, C_g)``, each group's channels apart:
+    ``planes[n, g, ..., c] = xp[n, ..., g C_g + c]``. No copy when ``G = 1``."""
     n, *spatial, channels = xp.shape
-    extra = -spatial[-1] % stride
-    if extra:
-        xp = np.pad(xp, ((0, 0),) * len(spatial) + ((0, extra), (0, 0)))
-    rank = len(spatial)
-    split = xp.reshape(n, *spatial[:-1], -1, stride, groups, channels // groups)
-    order = (0, rank + 2, rank + 1, *range(1, rank + 1), rank + 3)  # (N, G, s, *P[:-1], Q, C_g)
-    return np.ascontiguousarray(split.transpose(order))
+    split = xp.reshape(n, *spatial, groups, channels // groups)
+    return np.ascontiguousarray(np.moveaxis(split, -2, 1))
 
 
 def _output_blocks(out_size: Sizes, grid: Sizes) -> list[tuple[int, int]]:
@@ -375,15 +375,12 @@ def tap_conv(
     xp: np.ndarray, kernel: np.ndarray, out_size: Sizes, stride: Sizes, dilation: Sizes, groups: int
 ) -> np.ndarray:
     """Convolve the padded ``xp`` as one matrix multiply per kernel tap, each added into the
-    output by BLAS itself (``C = A B + C``), on the flattened grid of the input.
+    output by BLAS itself (``C = A B + C``), on the flattened grid of the input. Stride 1 only.
 
-    With stride 1 on every axis but the last (stride ``s``), flatten an example's padded grid,
-    its last axis split into ``s`` phases (:func:`_phase_planes`), into rows ``m`` of ``C_g``
-    values. Output ``(i_0, ..., i_last)`` is row ``m = ravel(i)`` of that grid, and tap
-    ``u = (u_0, ..., u_last)`` reads row ``m + o_u`` of phase ``r_u``, where
-    ``o_u = ravel(u_0 d_0, ..., floor(u_last d_last / s))`` and ``r_u = u_last d_last mod s``:
+    Flatten an example's padded grid into rows ``m`` of ``C_g`` values. Output ``i`` is row
+    ``m = ravel(i)`` of that grid, and tap ``u`` reads row ``m + o_u``, ``o_u = ravel(u d)``:
 
-    ``y[m] = sum_u planes[r_u][m + o_u] @ k[u]``, one GEMM per tap on a contiguous block of rows.
+    ``y[m] = sum_u rows[m + o_u] @ k[u]``, one GEMM per tap on a contiguous block of rows.
 
     Nothing is gathered: no patch matrix ``prod(k)`` times the input is written and read back.
     The price is the grid's rows past the output's end along the last axis (the padding's
@@ -393,28 +390,27 @@ def tap_conv(
     it stays in the cache while every tap adds into it. Same result as :func:`gemm_conv`.
     """
     *kernel_size, c_group, c_out = kernel.shape
-    n, s = xp.shape[0], stride[-1]
-    if any(step != 1 for step in stride[:-1]):
-        raise ValueError(f"tap_conv needs stride 1 on every axis but the last, got stride={stride}")
-    planes = _phase_planes(xp, s, groups)
-    grid = planes.shape[3:-1]  # (*P[:-1], Q)
-    rows = planes.reshape(n, groups, s, -1, c_group)
+    n = xp.shape[0]
+    if any(step != 1 for step in stride):
+        raise ValueError(f"tap_conv needs stride 1 on every axis, got stride={stride}")
+    planes = _group_planes(xp, groups)
+    grid = planes.shape[2:-1]  # the padded input's sizes
+    rows = planes.reshape(n, groups, -1, c_group)
     per_group = c_out // groups
     weights = kernel.reshape(*kernel_size, c_group, groups, per_group)
     # the output grid: out_0 rows of every later axis of the input grid, cropped at the end
     y_grid = np.empty((n, groups, out_size[0] * math.prod(grid[1:]), per_group), xp.dtype)
     blocks = _output_blocks(out_size, (out_size[0], *grid[1:]))  # y_grid's rows that hold outputs
     band = max(BAND_ELEMENTS // 2 // c_out, 1)
-    taps = []
-    for tap in itertools.product(*map(range, kernel_size)):
-        reach = [u * d for u, d in zip(tap, dilation, strict=True)]
-        phase, reach[-1] = reach[-1] % s, reach[-1] // s
-        taps.append((tap, phase, int(np.ravel_multi_index(reach, grid))))
+    taps = [
+        (tap, int(np.ravel_multi_index([u * d for u, d in zip(tap, dilation, strict=True)], grid)))
+        for tap in itertools.product(*map(range, kernel_size))
+    ]
     bands = [(first, min(first + band, stop)) for start, stop in blocks for first in range(start, stop, band)]
     for image, g, (first, stop) in itertools.product(range(n), range(groups), bands):
         target = y_grid[image, g, first:stop]
-        for t, (tap, phase, offset) in enumerate(taps):
-            source = rows[image, g, phase, first + offset : stop + offset]
+        for t, (tap, offset) in enumerate(taps):
+            source = rows[image, g, first + offset : stop + offset]
             product(source, weights[tap][:, g], target, accumulate=t > 0)
     y_grid = y_grid.reshape(n, groups, out_size[0], *grid[1:], per_group)
     crop = y_grid[(slice(None), slice(None), slice(None), *(slice(size) for size in out_size[1:]))]
@@ -756,7 +752,7 @@ def phase_transpose(
         xp = _placed(x, tuple(before for _, _, before in plan), lengths)
         sub = weights[np.ix_(*(taps for taps, _, _ in plan))]
         steps, ones = tuple(step for _, step, _ in plan), (1,) * rank
-        method = tap_conv if sums_taps(ones, x.shape[-1], x.dtype) else gemm_conv
+        method = dense_method(ones, x.shape[-1], x.dtype)
         y[(slice(None), *(slice(r, None, s) for r, s in zip(phase, stride, strict=True)))] = method(
             xp, sub, counts, ones, steps, 1
         )
