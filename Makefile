@@ -11,7 +11,7 @@ serve: $(READY)  ## serve the site at http://127.0.0.1:8000/ with live reload of
 	$(BIN)/mkdocs serve -f mkdocs.serve.yml -a 127.0.0.1:8000 --dirty --no-strict  # --dirty rebuilds only what changed; its one warning must not stop serve
 
 test: $(READY) $(BROWSER_READY)  ## the whole test suite: unit, parity, doc-tests, site and browser tests
-	$(BIN)/python -m pytest -n auto --durations=15  # pytest-xdist: one worker per core; the site builds meanwhile (tests/conftest.py)
+	$(BIN)/python -m pytest -n auto --dist worksteal --durations=15  # pytest-xdist: one worker per core, an idle one takes tests queued for the other; the site builds meanwhile (tests/conftest.py)
 
 build: $(READY)  ## the strict build of the site into site/
 	$(BIN)/mkdocs build --strict

@@ -43,9 +43,13 @@ pytestmark = pytest.mark.parity
 torch.set_num_threads(1)
 assert keras.backend.backend() == "torch"
 
-#: Shapes, refusals and parameter counts: 2,000 cases each, the same ones on every run.
+#: Shapes, refusals and parameter counts: 1,000 cases each, the same ones on every run. Half
+#: the CI profile's 2,000: each case makes and calls a real Keras layer (about 6 ms), and these
+#: eight properties took about 120 s of the CI's 15-minute budget at 2,000. The same 1-D and
+#: 3-D shape arithmetic is also checked against torch's layers at 2,000 cases a property
+#: (test_parity_torch_ranks.py).
 PROPERTY = settings(
-    max_examples=2000,
+    max_examples=1000,
     derandomize=True,
     deadline=None,
     database=None,
