@@ -400,3 +400,42 @@ def test_tap_conv_with_the_smallest_bands(monkeypatch, band_elements):
     xp, kernel = normal(1, (2, 9, 4), (3, 2, 6))
     args = (xp, kernel, (7,), (1,), (1,), 2)
     np.testing.assert_allclose(tap_conv(*args), gemm_conv(*args), rtol=1e-12, atol=1e-12)
+
+
+@st.composite
+def runs_and_band(draw):
+    """Increasing, disjoint runs ``[start, stop)`` with gaps between them, and a band size."""
+    runs, position = [], draw(st.integers(0, 5))
+    for _ in range(draw(st.integers(1, 6))):
+        length = draw(st.integers(1, 20))
+        runs.append((position, position + length))
+        position += length + draw(st.integers(1, 8))
+    return runs, draw(st.integers(1, 40))
+
+
+@given(runs_and_band())
+def test_packed_bands_cover_every_run_in_bands_that_fit(case):
+    """Every output row lies in exactly one band, in order; no band is longer than ``band``;
+    a band starts and ends on a run's rows; two runs share a band only where both fit in one."""
+    runs, band = case
+    bands = ops._packed_bands(runs, band)
+    covered = [row for first, stop in bands for row in range(first, stop)]
+    assert covered == sorted(set(covered))
+    assert {row for start, stop in runs for row in range(start, stop)} <= set(covered)
+    assert all(0 < stop - first <= band for first, stop in bands)
+    inside = [any(start <= row < stop for start, stop in runs) for row in covered]
+    assert all(inside[covered.index(first)] and inside[covered.index(stop - 1)] for first, stop in bands)
+    for (_, stop), (start, next_stop) in zip(runs, runs[1:], strict=False):
+        shared = any(first < stop and start < last for first, last in bands)
+        band_of_stop = next(first for first, last in bands if first < stop <= last)
+        assert shared == (next_stop - band_of_stop <= band)
+
+
+@pytest.mark.parametrize("band_elements", [2, 64, 1 << 19])
+def test_tap_conv_3d_with_planes_apart_and_packed(monkeypatch, band_elements):
+    """A volume whose output planes get bands of their own (small bands) or share one: the
+    rows between planes are computed and dropped, and the result is gemm_conv's."""
+    monkeypatch.setattr(ops, "BAND_ELEMENTS", band_elements)
+    xp, kernel = normal(3, (2, 5, 6, 7, 4), (2, 3, 2, 4, 3))
+    args = (xp, kernel, (4, 4, 6), (1, 1, 1), (1, 1, 1), 1)
+    np.testing.assert_allclose(tap_conv(*args), gemm_conv(*args), rtol=1e-12, atol=1e-12)
