@@ -13,19 +13,23 @@ from __future__ import annotations
 
 import sys
 
-import numpy as np  # noqa: E402
+import numpy as np
 
 from benchmarks.run import machine, time_alternating  # sets the threads and the allocator first
-from snippets import ops  # noqa: E402
+from snippets import ops
+
+PACKED_BANDS = ops._packed_bands  # the rule in use, kept while measure() swaps in per_plane
 
 
 def per_plane(blocks: list[tuple[int, int]], band: int) -> list[tuple[int, int]]:
-    """Every run of ``blocks`` in bands of its own, never sharing one: the rule before packing."""
-    return [(first, min(first + band, stop)) for start, stop in blocks for first in range(start, stop, band)]
+    """Every run of ``blocks`` in bands of its own, never sharing one: the rule before packing
+    (``_packed_bands`` of one run alone only cuts it)."""
+    return [piece for run in blocks for piece in PACKED_BANDS([run], band)]
 
 
 def layers() -> list[tuple[str, object]]:
-    """``(name, call)`` of each 3-D layer: the 3-D dense cases of ``benchmarks.run`` and a small one."""
+    """``(name, call)`` of each 3-D layer: transposed3d and conv3d 1x8x56x56x64 of ``benchmarks.run``,
+    and a small volume."""
     rng = np.random.default_rng(0)
 
     def normal(*shape):
@@ -43,14 +47,13 @@ def layers() -> list[tuple[str, object]]:
 
 def measure(call) -> tuple[float, float]:
     """Seconds of ``call`` with one band per plane, then with packed planes (the same output)."""
-    packed = ops._packed_bands
 
     def unpacked():
         ops._packed_bands = per_plane
         try:
             return call()
         finally:
-            ops._packed_bands = packed
+            ops._packed_bands = PACKED_BANDS
 
     np.testing.assert_allclose(unpacked(), call(), rtol=1e-4, atol=1e-3)
     return time_alternating(unpacked, call)

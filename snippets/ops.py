@@ -378,9 +378,9 @@ def _packed_bands(blocks: list[tuple[int, int]], band: int) -> list[tuple[int, i
     product per tap and not one per tap and output plane. A run longer than ``band`` is cut.
 
     Measured by ``python -m benchmarks.bands`` (2 threads, AMD EPYC, 2026-12-06), packed time
-    over a band per plane: transposed3d 1x4x14x14x128 -> 64, whose phases are 4 planes of 209
-    output rows, 0.88; 2x6x20x20x32 -> 32, 0.64. conv3d 1x8x56x56x64 (3,246 rows a plane, bands
-    of 4,096) still has one band per plane: 0.99.
+    over a band per plane, in three runs: transposed3d 1x4x14x14x128 -> 64, whose phases are 4
+    planes of 209 output rows, 0.88-0.94; 2x6x20x20x32 -> 32, 0.57-0.64. conv3d 1x8x56x56x64
+    (3,246 rows a plane, bands of 4,096) still has one band per plane: 0.99-1.00.
     """
     bands: list[tuple[int, int]] = []
     for start, stop in blocks:
